@@ -1,0 +1,131 @@
+// Batch kernels for Black-76: price and price + Greeks over SoA columns (calling convention in
+// abi.ts). Items with bad inputs get their status and NaN outputs; the rest are priced.
+// Column arguments are byte offsets of 16-byte aligned f64 columns (status: i32 column).
+import { ST_OK } from '../abi';
+import { logF64, logF64x2 } from '../math/log';
+import { black76PriceF64, black76PriceF64x2 } from './black76';
+import { greeksF64, greeksF64x2 } from './black76-greeks';
+import { black76Status, black76OkF64x2 } from './validate';
+
+// @ts-ignore: decorator
+@inline
+function statusPair(pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, o: usize, pStatus: usize): i32 {
+  let bad = 0;
+  for (let j: usize = 0; j < 2; j++) {
+    const p = o + (j << 3);
+    const st = black76Status(load<f64>(pF + p), load<f64>(pK + p), load<f64>(pT + p), load<f64>(pVol + p), load<f64>(pDf + p), load<f64>(pOmega + p));
+    store<i32>(pStatus + (p >> 1), st);
+    if (st != ST_OK) bad++;
+  }
+  return bad;
+}
+
+/** price[i] = Black-76 price; scalar loop (both builds). */
+export function black76_price_f64_soa(n: i32, pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, pStatus: usize): i32 {
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const F = load<f64>(pF + o), K = load<f64>(pK + o), T = load<f64>(pT + o);
+    const vol = load<f64>(pVol + o), df = load<f64>(pDf + o), omega = load<f64>(pOmega + o);
+    const st = black76Status(F, K, T, vol, df, omega);
+    store<i32>(pStatus + (o >> 1), st);
+    if (st != ST_OK) {
+      bad++;
+      store<f64>(pOut + o, NaN);
+    } else {
+      store<f64>(pOut + o, black76PriceF64(F, K, T, vol, df, omega));
+    }
+  }
+  return bad;
+}
+
+/** f64x2 version: two items per step; identical results to the scalar kernel. */
+export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, pStatus: usize): i32 {
+  if (!ASC_FEATURE_SIMD) return unreachable(); // f64x2 kernels trap in the scalar build
+  let bad = 0;
+  const n2 = n & ~1;
+  for (let i = 0; i < n2; i += 2) {
+    const o = <usize>i << 3;
+    const F = v128.load(pF + o), K = v128.load(pK + o), T = v128.load(pT + o);
+    const vol = v128.load(pVol + o), df = v128.load(pDf + o), omega = v128.load(pOmega + o);
+    const ok = black76OkF64x2(F, K, T, vol, df, omega);
+    let v = black76PriceF64x2(F, K, T, vol, df, omega);
+    if (i64x2.all_true(ok)) {
+      store<i64>(pStatus + (o >> 1), 0);
+    } else {
+      v = v128.bitselect(v, f64x2.splat(NaN), ok);
+      bad += statusPair(pF, pK, pT, pVol, pDf, pOmega, o, pStatus);
+    }
+    v128.store(pOut + o, v);
+  }
+  if (n2 < n) bad += black76_price_f64_soa(1, pF + (<usize>n2 << 3), pK + (<usize>n2 << 3), pT + (<usize>n2 << 3), pVol + (<usize>n2 << 3), pDf + (<usize>n2 << 3), pOmega + (<usize>n2 << 3), pOut + (<usize>n2 << 3), pStatus + (<usize>n2 << 2));
+  return bad;
+}
+
+/**
+ * Price and Greeks: price, delta (∂V/∂F), gamma, vega (per 1.00 vol), theta (per year, dV/dt with
+ * r = −ln(df)/T), rho (−T·V, forward fixed), vanna, volga. Scalar loop.
+ */
+export function black76_greeks_f64_soa(
+  n: i32, pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize,
+  pPrice: usize, pDelta: usize, pGamma: usize, pVega: usize, pTheta: usize, pRho: usize, pVanna: usize, pVolga: usize, pStatus: usize,
+): i32 {
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const F = load<f64>(pF + o), K = load<f64>(pK + o), T = load<f64>(pT + o);
+    const vol = load<f64>(pVol + o), df = load<f64>(pDf + o), omega = load<f64>(pOmega + o);
+    const st = black76Status(F, K, T, vol, df, omega);
+    store<i32>(pStatus + (o >> 1), st);
+    if (st != ST_OK) {
+      bad++;
+      store<f64>(pPrice + o, NaN); store<f64>(pDelta + o, NaN); store<f64>(pGamma + o, NaN); store<f64>(pVega + o, NaN);
+      store<f64>(pTheta + o, NaN); store<f64>(pRho + o, NaN); store<f64>(pVanna + o, NaN); store<f64>(pVolga + o, NaN);
+    } else {
+      const r = -logF64(df) / T;
+      greeksF64(F, K, T, vol, df, omega, r, 0.0, 1.0, false,
+        pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
+    }
+  }
+  return bad;
+}
+
+export function black76_greeks_f64x2_soa(
+  n: i32, pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize,
+  pPrice: usize, pDelta: usize, pGamma: usize, pVega: usize, pTheta: usize, pRho: usize, pVanna: usize, pVolga: usize, pStatus: usize,
+): i32 {
+  if (!ASC_FEATURE_SIMD) return unreachable(); // f64x2 kernels trap in the scalar build
+  let bad = 0;
+  const n2 = n & ~1;
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1.0);
+  for (let i = 0; i < n2; i += 2) {
+    const o = <usize>i << 3;
+    const F = v128.load(pF + o), K = v128.load(pK + o), T = v128.load(pT + o);
+    const vol = v128.load(pVol + o), df = v128.load(pDf + o), omega = v128.load(pOmega + o);
+    const ok = black76OkF64x2(F, K, T, vol, df, omega);
+    const r = f64x2.div(f64x2.neg(logF64x2(df)), T);
+    greeksF64x2(F, K, T, vol, df, omega, r, zero, one, false,
+      pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
+    if (i64x2.all_true(ok)) {
+      store<i64>(pStatus + (o >> 1), 0);
+    } else {
+      bad += statusPair(pF, pK, pT, pVol, pDf, pOmega, o, pStatus);
+      const nan = f64x2.splat(NaN);
+      v128.store(pPrice + o, v128.bitselect(v128.load(pPrice + o), nan, ok));
+      v128.store(pDelta + o, v128.bitselect(v128.load(pDelta + o), nan, ok));
+      v128.store(pGamma + o, v128.bitselect(v128.load(pGamma + o), nan, ok));
+      v128.store(pVega + o, v128.bitselect(v128.load(pVega + o), nan, ok));
+      v128.store(pTheta + o, v128.bitselect(v128.load(pTheta + o), nan, ok));
+      v128.store(pRho + o, v128.bitselect(v128.load(pRho + o), nan, ok));
+      v128.store(pVanna + o, v128.bitselect(v128.load(pVanna + o), nan, ok));
+      v128.store(pVolga + o, v128.bitselect(v128.load(pVolga + o), nan, ok));
+    }
+  }
+  if (n2 < n) {
+    const o = <usize>n2 << 3;
+    bad += black76_greeks_f64_soa(1, pF + o, pK + o, pT + o, pVol + o, pDf + o, pOmega + o,
+      pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o, pStatus + (o >> 1));
+  }
+  return bad;
+}

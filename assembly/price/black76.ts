@@ -1,0 +1,284 @@
+// Black-76 price and vega for one option (f64) or two (f64x2): the kernels' core, also called by
+// implied vol and the scenario table. Callers validate (F, K >= 0, T finite, vol >= 0, df > 0,
+// omega = ±1); results for F = K = 0 are 0.
+//
+// Method. Work with the out-of-the-money option and add the intrinsic value by put-call
+// parity: with M = max(F,K), m = min(F,K), q = m/M, s = vol·√T and e± = ln(q)/s ± s/2 (both
+// arguments of Φ for the OTM side), V_otm = m·Φ(e+) − M·Φ(e−) = M·(q·Φ(e+) − Φ(e−)).
+// Only one exp: e^(−e−²/2) = e^(−e+²/2)·q. Each Φ is c + f·N/D (Cody's regions, math/ncdf.ts),
+// and the two are combined over one division. The OTM form keeps deep-OTM prices accurate to
+// the relative precision of Φ's tail; ITM prices are intrinsic + OTM (no 1 − Φ cancellation).
+// V = df·min(max(V_otm, 0) + max(ω(F−K), 0), cap) with cap = F (call) or K (put).
+// Edges (no branches): s = 0 (vol = 0 or T <= 0) → V_otm = 0, i.e. df·intrinsic of the forward;
+// K = 0 → call F·df, put 0; s → ∞ → call F·df, put K·df.
+import { expBoundedF64, expBoundedF64x2 } from '../math/exp';
+import { logNormalF64, logNormalF64x2 } from '../math/log';
+import {
+  INV_SQRT_2PI, SPLIT_CENTRAL, SPLIT_TAIL,
+  cdfCentralNumF64, cdfCentralDenF64, cdfMidNumF64, cdfMidDenF64, cdfTailNumF64, cdfTailWqF64,
+  cdfCentralNumF64x2, cdfCentralDenF64x2, cdfMidNumF64x2, cdfMidDenF64x2, cdfTailNumF64x2, cdfTailWqF64x2,
+} from '../math/ncdf';
+
+const MIN_NORMAL: f64 = 2.2250738585072014e-308;
+const EXP_FLOOR: f64 = -708.0; // e^(−708) ≈ 3e-308: below it Φ terms are far under any price
+const Y_CAP: f64 = 40.0;
+
+// OTM value M·(q·Φ(ep) − Φ(em)), each Φ = c + f·N/D, over one division. gp = e^(−ep²/2).
+// @ts-ignore: decorator
+@inline
+export function black76OtmF64(M: f64, q: f64, ep: f64, em: f64, gp: f64): f64 {
+  const gm = gp * q;
+  // Φ(ep)
+  let cP: f64, fP: f64, nP: f64, dP: f64;
+  const yp = abs(ep);
+  if (yp <= SPLIT_CENTRAL) {
+    const w = ep * ep;
+    cP = 0.5; fP = 1.0; nP = cdfCentralNumF64(ep, w); dP = cdfCentralDenF64(w);
+  } else {
+    fP = gp;
+    if (yp <= SPLIT_TAIL) {
+      nP = cdfMidNumF64(yp); dP = cdfMidDenF64(yp);
+    } else {
+      const yc = min(yp, Y_CAP);
+      const w = yc * yc;
+      const wq = cdfTailWqF64(w);
+      nP = cdfTailNumF64(w, wq); dP = yc * wq;
+    }
+    if (ep > 0) { cP = 1.0; nP = -nP; } else cP = 0.0;
+  }
+  // Φ(em), em <= 0
+  let cM: f64, fM: f64, nM: f64, dM: f64;
+  const ym = abs(em);
+  if (ym <= SPLIT_CENTRAL) {
+    const w = em * em;
+    cM = 0.5; fM = 1.0; nM = cdfCentralNumF64(em, w); dM = cdfCentralDenF64(w);
+  } else {
+    fM = gm;
+    if (ym <= SPLIT_TAIL) {
+      nM = cdfMidNumF64(ym); dM = cdfMidDenF64(ym);
+    } else {
+      const yc = min(ym, Y_CAP);
+      const w = yc * yc;
+      const wq = cdfTailWqF64(w);
+      nM = cdfTailNumF64(w, wq); dM = yc * wq;
+    }
+    if (em > 0) { cM = 1.0; nM = -nM; } else cM = 0.0;
+  }
+  return M * ((q * cP - cM) + (q * fP * nP * dM - fM * nM * dP) / (dP * dM));
+}
+
+// @ts-ignore: decorator
+@inline
+export function black76OtmF64x2(M: v128, q: v128, ep: v128, em: v128, gp: v128): v128 {
+  const gm = f64x2.mul(gp, q);
+  const zero = f64x2.splat(0);
+  // Φ(ep)
+  const yp = f64x2.abs(ep);
+  const wpc = f64x2.mul(ep, ep);
+  const centralP = f64x2.le(yp, f64x2.splat(SPLIT_CENTRAL));
+  const midP = f64x2.le(yp, f64x2.splat(SPLIT_TAIL));
+  const posP = f64x2.gt(ep, zero);
+  let ntP = cdfMidNumF64x2(yp);
+  let dtP = cdfMidDenF64x2(yp);
+  // The tail region (|e| > sqrt(32)) is rare in real books: evaluate it only when a lane needs it.
+  if (!i64x2.all_true(midP)) {
+    const ycp = f64x2.min(yp, f64x2.splat(Y_CAP));
+    const wpt = f64x2.mul(ycp, ycp);
+    const wqp = cdfTailWqF64x2(wpt);
+    ntP = v128.bitselect(ntP, cdfTailNumF64x2(wpt, wqp), midP);
+    dtP = v128.bitselect(dtP, f64x2.mul(ycp, wqp), midP);
+  }
+  let nP = v128.bitselect(f64x2.neg(ntP), ntP, posP);
+  nP = v128.bitselect(cdfCentralNumF64x2(ep, wpc), nP, centralP);
+  const dP = v128.bitselect(cdfCentralDenF64x2(wpc), dtP, centralP);
+  const cP = v128.bitselect(f64x2.splat(0.5), v128.and(posP, f64x2.splat(1.0)), centralP);
+  const fP = v128.bitselect(f64x2.splat(1.0), gp, centralP);
+  // Φ(em)
+  const ym = f64x2.abs(em);
+  const wmc = f64x2.mul(em, em);
+  const centralM = f64x2.le(ym, f64x2.splat(SPLIT_CENTRAL));
+  const midM = f64x2.le(ym, f64x2.splat(SPLIT_TAIL));
+  const posM = f64x2.gt(em, zero);
+  let ntM = cdfMidNumF64x2(ym);
+  let dtM = cdfMidDenF64x2(ym);
+  if (!i64x2.all_true(midM)) {
+    const ycm = f64x2.min(ym, f64x2.splat(Y_CAP));
+    const wmt = f64x2.mul(ycm, ycm);
+    const wqm = cdfTailWqF64x2(wmt);
+    ntM = v128.bitselect(ntM, cdfTailNumF64x2(wmt, wqm), midM);
+    dtM = v128.bitselect(dtM, f64x2.mul(ycm, wqm), midM);
+  }
+  let nM = v128.bitselect(f64x2.neg(ntM), ntM, posM);
+  nM = v128.bitselect(cdfCentralNumF64x2(em, wmc), nM, centralM);
+  const dM = v128.bitselect(cdfCentralDenF64x2(wmc), dtM, centralM);
+  const cM = v128.bitselect(f64x2.splat(0.5), v128.and(posM, f64x2.splat(1.0)), centralM);
+  const fM = v128.bitselect(f64x2.splat(1.0), gm, centralM);
+  const num = f64x2.sub(f64x2.mul(f64x2.mul(f64x2.mul(q, fP), nP), dM), f64x2.mul(f64x2.mul(fM, nM), dP));
+  return f64x2.mul(M, f64x2.add(f64x2.sub(f64x2.mul(q, cP), cM), f64x2.div(num, f64x2.mul(dP, dM))));
+}
+
+// Shared set-up: from (F, K, T, vol) the OTM frame. u is forced to 0 when F = K so that s = 0
+// gives e± = 0 rather than 0/0.
+// @ts-ignore: decorator
+@inline
+export function black76GaussF64(ep: f64): f64 {
+  return expBoundedF64(max(-0.5 * ep * ep, EXP_FLOOR));
+}
+// @ts-ignore: decorator
+@inline
+export function black76GaussF64x2(ep: v128): v128 {
+  return expBoundedF64x2(f64x2.max(f64x2.mul(f64x2.mul(f64x2.splat(-0.5), ep), ep), f64x2.splat(EXP_FLOOR)));
+}
+
+/** Black-76 price df·ω·(F·Φ(ωd1) − K·Φ(ωd2)), omega = +1 call, −1 put. No validation. */
+// @ts-ignore: decorator
+@inline
+export function black76PriceF64(F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64): f64 {
+  const M = max(F, K);
+  const q = min(F, K) / M;
+  const L = logNormalF64(max(q, MIN_NORMAL));
+  const s = vol * sqrt(max(T, 0.0));
+  const u = L == 0 ? 0.0 : L / s;
+  const hs = 0.5 * s;
+  const ep = u + hs;
+  const em = u - hs;
+  let otm = black76OtmF64(M, q, ep, em, black76GaussF64(ep));
+  otm = s > 0 && q > 0 ? max(otm, 0.0) : 0.0;
+  const cap = omega > 0 ? F : K;
+  return df * min(otm + max(omega * (F - K), 0.0), cap);
+}
+
+// @ts-ignore: decorator
+@inline
+export function black76PriceF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128): v128 {
+  const zero = f64x2.splat(0);
+  const M = f64x2.max(F, K);
+  const q = f64x2.div(f64x2.min(F, K), M);
+  const L = logNormalF64x2(f64x2.max(q, f64x2.splat(MIN_NORMAL)));
+  const s = f64x2.mul(vol, f64x2.sqrt(f64x2.max(T, zero)));
+  const u = v128.bitselect(zero, f64x2.div(L, s), f64x2.eq(L, zero));
+  const hs = f64x2.mul(f64x2.splat(0.5), s);
+  const ep = f64x2.add(u, hs);
+  const em = f64x2.sub(u, hs);
+  const otm = black76OtmF64x2(M, q, ep, em, black76GaussF64x2(ep));
+  const live = v128.and(f64x2.gt(s, zero), f64x2.gt(q, zero));
+  const otmc = v128.and(f64x2.max(otm, zero), live);
+  const cap = v128.bitselect(F, K, f64x2.gt(omega, zero));
+  return f64x2.mul(df, f64x2.min(f64x2.add(otmc, f64x2.max(f64x2.mul(omega, f64x2.sub(F, K)), zero)), cap));
+}
+
+/** Vega per 1.00 of volatility: df·F·n(d1)·√T = df·min(F,K)·e^(−e+²/2)·√T/√(2π). No validation. */
+// @ts-ignore: decorator
+@inline
+export function black76VegaF64(F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64): f64 {
+  const M = max(F, K);
+  const m = min(F, K);
+  const q = m / M;
+  const L = logNormalF64(max(q, MIN_NORMAL));
+  const sq = sqrt(max(T, 0.0));
+  const s = vol * sq;
+  const u = L == 0 ? 0.0 : L / s;
+  const g = black76GaussF64(u + 0.5 * s);
+  return q > 0 ? df * m * g * sq * INV_SQRT_2PI : 0.0;
+}
+
+// @ts-ignore: decorator
+@inline
+export function black76VegaF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128): v128 {
+  const zero = f64x2.splat(0);
+  const M = f64x2.max(F, K);
+  const m = f64x2.min(F, K);
+  const q = f64x2.div(m, M);
+  const L = logNormalF64x2(f64x2.max(q, f64x2.splat(MIN_NORMAL)));
+  const sq = f64x2.sqrt(f64x2.max(T, zero));
+  const s = f64x2.mul(vol, sq);
+  const u = v128.bitselect(zero, f64x2.div(L, s), f64x2.eq(L, zero));
+  const g = black76GaussF64x2(f64x2.add(u, f64x2.mul(f64x2.splat(0.5), s)));
+  const v = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(df, m), g), sq), f64x2.splat(INV_SQRT_2PI));
+  return v128.and(v, f64x2.gt(q, zero));
+}
+
+/** Φ(e) given g = e^(−e²/2) (Cody's regions, one division). */
+// @ts-ignore: decorator
+@inline
+export function cdfGivenGaussF64(e: f64, g: f64): f64 {
+  const y = abs(e);
+  if (y <= SPLIT_CENTRAL) {
+    const w = e * e;
+    return 0.5 + 1.0 * (cdfCentralNumF64(e, w) / cdfCentralDenF64(w));
+  }
+  let n: f64, d: f64;
+  if (y <= SPLIT_TAIL) {
+    n = cdfMidNumF64(y); d = cdfMidDenF64(y);
+  } else {
+    const yc = min(y, Y_CAP);
+    const w = yc * yc;
+    const wq = cdfTailWqF64(w);
+    n = cdfTailNumF64(w, wq); d = yc * wq;
+  }
+  return e > 0 ? 1.0 + g * (-n / d) : 0.0 + g * (n / d);
+}
+
+// @ts-ignore: decorator
+@inline
+export function cdfGivenGaussF64x2(e: v128, g: v128): v128 {
+  const y = f64x2.abs(e);
+  const wc = f64x2.mul(e, e);
+  const yc = f64x2.min(y, f64x2.splat(Y_CAP));
+  const wt = f64x2.mul(yc, yc);
+  const wq = cdfTailWqF64x2(wt);
+  const central = f64x2.le(y, f64x2.splat(SPLIT_CENTRAL));
+  const mid = f64x2.le(y, f64x2.splat(SPLIT_TAIL));
+  const pos = f64x2.gt(e, f64x2.splat(0));
+  let n = v128.bitselect(cdfMidNumF64x2(y), cdfTailNumF64x2(wt, wq), mid);
+  n = v128.bitselect(f64x2.neg(n), n, pos);
+  n = v128.bitselect(cdfCentralNumF64x2(e, wc), n, central);
+  const d = v128.bitselect(cdfCentralDenF64x2(wc), v128.bitselect(cdfMidDenF64x2(y), f64x2.mul(yc, wq), mid), central);
+  const c = v128.bitselect(f64x2.splat(0.5), v128.and(pos, f64x2.splat(1.0)), central);
+  const f = v128.bitselect(f64x2.splat(1.0), g, central);
+  return f64x2.add(c, f64x2.mul(f, f64x2.div(n, d)));
+}
+
+/** Forward delta ∂V/∂F = df·ω·Φ(ω·d1); at s = 0 or K = 0: df·ω·H(ω(F−K)), H(0) = 1/2. */
+// @ts-ignore: decorator
+@inline
+export function black76DeltaF64(F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64): f64 {
+  const M = max(F, K);
+  const q = min(F, K) / M;
+  const L = logNormalF64(max(q, MIN_NORMAL));
+  const s = vol * sqrt(max(T, 0.0));
+  const u = L == 0 ? 0.0 : L / s;
+  const hs = 0.5 * s;
+  const ep = u + hs;
+  const em = u - hs;
+  const gp = black76GaussF64(ep);
+  const low = F <= K;
+  const Z = cdfGivenGaussF64(low ? ep : em, low ? gp : gp * q);
+  let h = (omega > 0) == low ? Z : 1.0 - Z;
+  if (!(s > 0 && q > 0)) h = F > K ? (omega > 0 ? 1.0 : 0.0) : F < K ? (omega > 0 ? 0.0 : 1.0) : 0.5;
+  return df * omega * h;
+}
+
+// @ts-ignore: decorator
+@inline
+export function black76DeltaF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128): v128 {
+  const zero = f64x2.splat(0);
+  const one = f64x2.splat(1.0);
+  const M = f64x2.max(F, K);
+  const q = f64x2.div(f64x2.min(F, K), M);
+  const L = logNormalF64x2(f64x2.max(q, f64x2.splat(MIN_NORMAL)));
+  const s = f64x2.mul(vol, f64x2.sqrt(f64x2.max(T, zero)));
+  const u = v128.bitselect(zero, f64x2.div(L, s), f64x2.eq(L, zero));
+  const hs = f64x2.mul(f64x2.splat(0.5), s);
+  const ep = f64x2.add(u, hs);
+  const em = f64x2.sub(u, hs);
+  const gp = black76GaussF64x2(ep);
+  const low = f64x2.le(F, K);
+  const call = f64x2.gt(omega, zero);
+  const Z = cdfGivenGaussF64x2(v128.bitselect(ep, em, low), v128.bitselect(gp, f64x2.mul(gp, q), low));
+  let h = v128.bitselect(Z, f64x2.sub(one, Z), v128.not(v128.xor(call, low)));
+  const live = v128.and(f64x2.gt(s, zero), f64x2.gt(q, zero));
+  const hDead = v128.bitselect(v128.and(call, one), v128.bitselect(v128.andnot(one, call), f64x2.splat(0.5), f64x2.lt(F, K)), f64x2.gt(F, K));
+  h = v128.bitselect(h, hDead, live);
+  return f64x2.mul(f64x2.mul(df, omega), h);
+}

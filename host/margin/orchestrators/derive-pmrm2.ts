@@ -1,0 +1,234 @@
+// The derive-pmrm2 orchestrator: gathers, for each account, what Derive's PMRM_2 math needs from
+// the validated account and snapshot into its plain struct (DerivePortfolio), runs the whole
+// batch through one scenario plan, and turns Derive's figures into a MarginResult.
+//
+// Like Derive's managers, a profile margins one currency (`currency`, e.g. ETH): positions on
+// another underlying are an error for that account. The margin currency is the snapshot's
+// stablecoin (USDC by default); other balances are collateral valued through `collaterals`.
+import { RiskgridError } from '../../errors.js';
+import type { MarketSnapshot } from '../../market/snapshot.js';
+import type { Account } from '../../model/account.js';
+import { DERIVE_CONVENTIONS } from '../../model/instrument.js';
+import { at, fail, isObject, onlyKeys, str } from '../../model/fields.js';
+import {
+  arrangeDerivePortfolio,
+  buildDerivePmrm2Plan,
+  finishDerivePmrm2,
+  validateDerivePmrm2Params,
+  type DerivePmrm2Params,
+  type DerivePmrm2Result,
+  type DerivePortfolio,
+  type DeriveCollateral,
+  type DeriveOption,
+  type DeriveExpiryFeed,
+} from '../../profiles/derive-pmrm2/index.js';
+import type { MarginMethodology, MethodologyContext, MethodologyOutcome } from '../methodology.js';
+import type { ScenarioInfo } from '../result.js';
+
+export interface CollateralTerms {
+  mmHaircut: number;
+  imHaircut: number;
+  /** Moves with the margined currency's spot in every scenario (e.g. ETH, wrapped ETH). */
+  riskCancelling: boolean;
+}
+
+export interface DerivePmrm2EngineParams extends DerivePmrm2Params {
+  /** The underlying this manager margins. */
+  currency: string;
+  /** Accepted collateral assets (not the margin currency itself) and their terms. */
+  collaterals: Record<string, CollateralTerms>;
+}
+
+const ENGINE_KEYS = ['currency', 'collaterals'];
+
+export function validateDerivePmrm2EngineParams(raw: unknown, path = 'params'): DerivePmrm2EngineParams {
+  if (!isObject(raw)) fail('RG_ERR_PROFILE', path, raw, 'must be an object');
+  const { currency, collaterals, ...rest } = raw;
+  const method = validateDerivePmrm2Params(rest);
+  const cur = str(currency, at(path, 'currency'), 16);
+  if (!isObject(collaterals)) fail('RG_ERR_PROFILE', at(path, 'collaterals'), collaterals, 'must be an object asset → {mmHaircut, imHaircut, riskCancelling}');
+  const terms: Record<string, CollateralTerms> = Object.create(null);
+  for (const [asset, t] of Object.entries(collaterals)) {
+    const p = at(at(path, 'collaterals'), asset);
+    if (!isObject(t)) fail('RG_ERR_PROFILE', p, t, 'must be an object');
+    onlyKeys(t, new Set(['mmHaircut', 'imHaircut', 'riskCancelling']), p);
+    const h = (k: 'mmHaircut' | 'imHaircut'): number => {
+      const v = t[k];
+      return typeof v === 'number' && v >= 0 && v <= 1 ? v : fail('RG_ERR_PROFILE', at(p, k), v, 'must be a number in [0, 1]');
+    };
+    const rc = t.riskCancelling;
+    if (typeof rc !== 'boolean') fail('RG_ERR_PROFILE', at(p, 'riskCancelling'), rc, 'must be true or false');
+    terms[asset] = { mmHaircut: h('mmHaircut'), imHaircut: h('imHaircut'), riskCancelling: rc };
+  }
+  return { ...method, currency: cur, collaterals: terms };
+}
+
+/** Account + snapshot → Derive's plain portfolio struct (throws for this account only). */
+export function derivePortfolioOf(account: Account, market: MarketSnapshot, params: DerivePmrm2EngineParams): DerivePortfolio {
+  const cur = params.currency;
+  const u = market.underlying(cur);
+  const stable = market.stablecoin;
+  const marginAsset = stable?.asset ?? 'USDC';
+  const options: DeriveOption[] = [];
+  const expiries = new Map<number, DeriveExpiryFeed>();
+  let perpAmount = 0;
+  let perpCost = 0; // Σ size·avg_price where known, for the unrealised P&L
+  let perpKnownAmount = 0;
+  let perpFunding = 0;
+  account.positions.forEach((pos, k) => {
+    const ins = pos.instrument;
+    const field = `positions[${k}].instrument`;
+    if (ins.underlying !== cur) {
+      throw new RiskgridError('RG_ERR_INVALID_INPUT', `profile margins ${cur} only; ${ins.id} is on ${ins.underlying}`, { field, value: ins.id });
+    }
+    if (ins.settlement !== 'linear') {
+      throw new RiskgridError('RG_ERR_INVALID_INPUT', `derive-pmrm2 margins linear instruments only; ${ins.id} is inverse`, { field, value: ins.id });
+    }
+    const amount = pos.size * ins.contractSize;
+    if (ins.kind === 'option') {
+      const expiry = ins.expiry!;
+      const e = market.expiry(cur, expiry);
+      const sec = (expiry - market.timestamp) / 1000;
+      if (!expiries.has(expiry)) {
+        expiries.set(expiry, {
+          secToExpiry: sec,
+          forward: e.forward.value,
+          forwardConfidence: e.forward.confidence,
+          rate: e.rate.value,
+          rateConfidence: e.rate.confidence,
+          volConfidence: e.volConfidence,
+        });
+      }
+      options.push({ secToExpiry: sec, strike: ins.strike!, isCall: ins.optionType === 'C', amount, markVol: market.volFor(cur, expiry, ins.strike!, ins.optionType) });
+    } else if (ins.kind === 'perpetual') {
+      perpAmount += amount;
+      perpFunding += pos.unrealisedFunding ?? 0;
+      if (pos.avgPrice !== undefined) {
+        perpCost += amount * pos.avgPrice;
+        perpKnownAmount += amount;
+      }
+    } else {
+      throw new RiskgridError('RG_ERR_INVALID_INPUT', `derive-pmrm2 has no ${ins.kind} positions (${ins.id}); hold the asset as a balance`, { field, value: ins.id });
+    }
+  });
+
+  const collaterals: DeriveCollateral[] = [];
+  let cash = 0;
+  for (const [asset, amount] of Object.entries(account.balances)) {
+    if (asset === marginAsset) {
+      cash += amount;
+      continue;
+    }
+    const terms = params.collaterals[asset];
+    if (terms === undefined) {
+      throw new RiskgridError('RG_ERR_INVALID_INPUT', `asset ${asset} is not accepted as collateral by this profile`, { field: `balances.${asset}`, value: amount });
+    }
+    const feed = market.collateral.get(asset);
+    if (feed === undefined) {
+      throw new RiskgridError('RG_ERR_MISSING_MARKET_DATA', `market snapshot has no price for collateral ${asset}`, { field: `collateral.${asset}`, value: undefined });
+    }
+    collaterals.push({ name: asset, amount, price: feed.value, confidence: feed.confidence, riskCancelling: terms.riskCancelling, mmHaircut: terms.mmHaircut, imHaircut: terms.imHaircut });
+  }
+
+  const portfolio: DerivePortfolio = {
+    spot: u.index.value,
+    spotConfidence: u.index.confidence,
+    stablePrice: stable?.price.value ?? 1,
+    cash,
+    options,
+    expiries: [...expiries.values()],
+    collaterals,
+  };
+  if (perpAmount !== 0 || perpFunding !== 0 || perpCost !== 0) {
+    const perp = market.perp(cur);
+    portfolio.perp = { amount: perpAmount, price: perp.value, confidence: perp.confidence, unrealisedPnl: perpKnownAmount * perp.value - perpCost, funding: perpFunding };
+  }
+  return portfolio;
+}
+
+function pct(x: number): string {
+  const v = Math.round((x - 1) * 1e4) / 100;
+  return `${v >= 0 ? '+' : ''}${v}%`;
+}
+
+export function derivePmrm2Scenarios(params: DerivePmrm2Params, kinds: string[]): ScenarioInfo[] {
+  const out: ScenarioInfo[] = params.scenarios.map((s, index) => {
+    const vol = s.volShock === 'linear' ? 'linear skew' : s.volShock === 'abs' ? 'abs skew' : s.volShock;
+    const label = s.volShock === 'linear' || s.volShock === 'abs' ? `${vol}` : `spot ${pct(s.spotShock)} vol ${vol}${s.dampening !== 1 ? ` ×${s.dampening}` : ''}`;
+    return { index, label, spot_shock: s.spotShock - 1, vol_move: vol, kind: kinds[index] ?? 'regular' };
+  });
+  out.push({ index: out.length, label: 'basis contingency', spot_shock: 0, vol_move: 'none', kind: 'basis' });
+  return out;
+}
+
+export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], marginCurrency: string, explain: boolean): MethodologyOutcome {
+  const scenario_pnl = [...r.scenarioPnl, r.basisContingency];
+  const w = r.worst;
+  const worstInfo = scenarios[w.index]!;
+  const c = r.contingencies;
+  return {
+    initial_margin: r.initialMargin,
+    maintenance_margin: r.maintenanceMargin,
+    equity: r.equity,
+    im_excess: r.imExcess,
+    mm_excess: r.mmExcess,
+    margin_currency: marginCurrency,
+    breakdown: {
+      scenario_loss: Math.max(0, -w.pnl),
+      mm_loss_factor: r.mmLossFactor,
+      im_loss_factor: r.imLossFactor,
+      contingencies: {
+        'mm.perp': c.mmPerp,
+        'mm.option': c.mmOption,
+        'mm.collateral_haircut': c.mmCollateral,
+        'im.perp': c.imPerp,
+        'im.option': c.imOption,
+        'im.collateral_haircut': c.imCollateral,
+        'im.oracle_confidence': c.oracle,
+        'im.depeg': r.depegAddOn * Math.max(0, -w.pnl),
+      },
+      equity_parts: { cash: r.cash, options: r.optionMtm, collateral: r.collateralMtm, perp_unrealised_pnl: r.perpUnrealisedPnl, perp_funding: r.perpFunding },
+      ...(explain ? { detail: { derive: r } } : {}),
+    },
+    worst_scenario: { ...worstInfo, pnl: w.pnl },
+    scenario_pnl,
+    scenarios,
+  };
+}
+
+export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> & { conventions: typeof DERIVE_CONVENTIONS } = {
+  description: "Derive's on-chain portfolio margin, PMRM_2 (v2.x)",
+  conventions: DERIVE_CONVENTIONS,
+  validateParams: (raw, path) => validateDerivePmrm2EngineParams(raw, path),
+  marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
+    const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
+    const good: DerivePortfolio[] = [];
+    const slot: number[] = [];
+    accounts.forEach((a, i) => {
+      try {
+        const p = derivePortfolioOf(a, market, params);
+        arrangeDerivePortfolio(p); // validates this portfolio alone, before it joins the batch
+        good.push(p);
+        slot.push(i);
+      } catch (e) {
+        out[i] = asRiskgridError(e);
+      }
+    });
+    if (good.length > 0) {
+      const { plan, meta } = buildDerivePmrm2Plan(good, params);
+      const results = finishDerivePmrm2(good, params, meta, ctx.evaluate(plan));
+      const kinds = results[0]!.scenarioKinds;
+      const scenarios = derivePmrm2Scenarios(params, kinds);
+      const marginCurrency = market.stablecoin?.asset ?? 'USDC';
+      results.forEach((r, j) => {
+        out[slot[j]!] = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true);
+      });
+    }
+    return out;
+  },
+};
+
+export function asRiskgridError(e: unknown): RiskgridError {
+  if (e instanceof RiskgridError) return e;
+  return new RiskgridError('RG_ERR_KERNEL', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}
