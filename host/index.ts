@@ -54,3 +54,20 @@ export { createPricer, ColumnBatch, omegaOf } from './price/pricer.js';
 export type { Pricer, PricingInput, Black76Input, BsmInput, BatchOptions, PriceResult, GreeksResult, InverseResult, OptionType as PricerOptionType, Output as PricerOutput } from './price/pricer.js';
 export { STATUS, statusInfo } from './price/status.js';
 export type { StatusInfo, PricingModel } from './price/status.js';
+
+// Margin engine (issue 3)
+export { createEngine, Engine } from './margin/engine.js';
+export type { EngineOptions, MarginOptions, AccountInput, MarketInput } from './margin/engine.js';
+export type { MarginResult, MarginOutcome, WhatIfResult, MarginBreakdown, WorstScenario, ScenarioInfo, GreekSet, PositionGreeks, FailureInfo } from './margin/result.js';
+export type { MarginMethodology, MethodologyContext, MethodologyOutcome, PlanEvaluator } from './margin/methodology.js';
+export { registerBuiltinMethodologies } from './margin/builtin.js';
+export { ENGINE_VERSION } from './version.js';
+export * from './margin/plan.js';
+export { evaluatePlanTs } from './margin/evaluate-ts.js';
+// Risk kernels over a plan (issue 3 req. 2): one-shot evaluator, and the split API for engines
+// that build the instrument table once per snapshot and aggregate many row batches against it.
+export { evaluatePlanWasm } from './margin/evaluate-wasm.js';
+export { ScenarioTable, PackedRows } from './margin/scenario-table-wasm.js';
+export type { RowsView } from './margin/scenario-table-wasm.js';
+export { riskKernels, runTable, runRows } from './margin/risk-kernels-wasm.js';
+export type { RiskKernels, KernelWidth, TableLayout, RowsLayout } from './margin/risk-kernels-wasm.js';

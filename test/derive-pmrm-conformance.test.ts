@@ -19,11 +19,11 @@ import { evaluatePlanTs } from '../host/margin/evaluate-ts.js';
 import { evaluatePlanWasm } from '../host/margin/evaluate-wasm.js';
 import { loadWasmSync } from '../host/wasm/loader.js';
 import { black76Price } from '../host/reference/black.js';
-import { loadProfile, registerMethodology } from '../host/profiles/registry.js';
+import { loadProfile } from '../host/profiles/registry.js';
+import { registerBuiltinMethodologies } from '../host/margin/builtin.js';
 import {
   buildDerivePmrmPlan,
   computeDerivePmrm,
-  derivePmrmMethodology,
   type DerivePmrmParams,
   type DerivePmrmPortfolio,
 } from '../host/profiles/derive-pmrm/index.js';
@@ -37,8 +37,9 @@ if (!HAVE_CASES) {
   console.warn(`[derive-pmrm] reference cases not found at ${CASE_FILE}: conformance tests skipped`);
 }
 
-registerMethodology('derive-pmrm', derivePmrmMethodology);
-const params = loadProfile<DerivePmrmParams>('derive-pmrm.test').params;
+registerBuiltinMethodologies(); // the engine's derive-pmrm: the method's params plus `currency`
+// The method's own parameters: the profile's params without the engine's `currency`.
+const { currency: _currency, ...params } = loadProfile<DerivePmrmParams & { currency: string }>('derive-pmrm.test').params;
 
 const one = (p: DerivePmrmPortfolio, ps: DerivePmrmParams) => computeDerivePmrm([p], ps, evaluatePlanTs)[0]!;
 
@@ -103,7 +104,6 @@ describe.skipIf(!HAVE_CASES)("Derive's PMRM v2.0 portfolio cases", () => {
       if (r.worst.index !== t.worst.index) {
         const other = t.worst.index < params.scenarios.length ? t.scenarioPnl[t.worst.index]! : t.contingencies.basis;
         const mine = r.worst.index < params.scenarios.length ? t.scenarioPnl[r.worst.index]! : t.contingencies.basis;
-        console.log(cases[i]!.name, r.worst.index, t.worst.index, mine, other);
         expect(Math.abs(mine - other)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(other)));
       }
     });

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { RiskgridError } from '../host/errors.js';
 import { evaluatePlanTs } from '../host/margin/evaluate-ts.js';
 import type { ScenarioPlan } from '../host/margin/plan.js';
-import { loadProfile, registerMethodology } from '../host/profiles/registry.js';
+import { loadProfile } from '../host/profiles/registry.js';
+import { registerBuiltinMethodologies } from '../host/margin/builtin.js';
 import {
   buildDerivePmrmPlan,
   computeDerivePmrm,
-  derivePmrmMethodology,
   finishDerivePmrm,
   nakedShorts,
   staticDiscount,
@@ -21,10 +21,11 @@ import {
   type DerivePmrmPortfolio,
 } from '../host/profiles/derive-pmrm/index.js';
 
-registerMethodology('derive-pmrm', derivePmrmMethodology);
+registerBuiltinMethodologies(); // the engine's derive-pmrm: the method's params plus `currency`
 const testProfile = loadProfile<DerivePmrmParams>('derive-pmrm.test');
 const mainnet = loadProfile<DerivePmrmParams>('derive-pmrm.mainnet');
-const params = testProfile.params;
+// The method's own parameters: the profile's params without the engine's `currency`.
+const { currency: _currency, ...params } = testProfile.params as DerivePmrmParams & { currency: string };
 const DAY = 86_400;
 
 function errorOf(f: () => unknown): RiskgridError {
@@ -137,7 +138,7 @@ describe('validateDerivePmrmParams', () => {
   });
 
   it('returns a copy that equals a valid input', () => {
-    expect(validateDerivePmrmParams(rawParams())).toEqual(params);
+    expect(validateDerivePmrmParams(rawParams())).toEqual(rawParams());
   });
 });
 

@@ -11,7 +11,9 @@ import {
   type DerivePmrm2Case,
 } from '../host/conformance/derive-pmrm2-cases.js';
 import { evaluatePlanTs } from '../host/margin/evaluate-ts.js';
-import { marginDerivePmrm2, skewVolMultiplier } from '../host/profiles/derive-pmrm2/index.js';
+import { marginDerivePmrm2, skewVolMultiplier, validateDerivePmrm2Params, type DerivePortfolio } from '../host/profiles/derive-pmrm2/index.js';
+import { derivePmrm2MethodParams } from '../host/margin/orchestrators/derive-pmrm2.js';
+import testProfile from '../profiles/derive-pmrm2.test.json' with { type: 'json' };
 
 const CASES_DIR = fileURLToPath(new URL('../../shared/reference/derive-v2-core/pmrm2', import.meta.url));
 const HAVE_CASES = existsSync(CASES_DIR);
@@ -20,6 +22,7 @@ if (!HAVE_CASES) {
   console.warn(`[derive-pmrm2] reference cases not found at ${CASES_DIR}: conformance tests skipped`);
 }
 
+const TEST_PARAMS = validateDerivePmrm2Params(derivePmrm2MethodParams(testProfile.params));
 const compute = (c: DerivePmrm2Case) => derivePmrm2CaseOutputs(marginDerivePmrm2([c.portfolio], c.params, evaluatePlanTs)[0]!, c.params);
 
 describe.skipIf(!HAVE_CASES)("Derive's PMRM_2 portfolio cases", () => {
@@ -38,6 +41,31 @@ describe.skipIf(!HAVE_CASES)("Derive's PMRM_2 portfolio cases", () => {
       expect(r.notCompared).toEqual([]);
       expect(r.compared.length).toBe(42);
     }
+  });
+
+  it('a file whose Result holds only IM and MM works; a wrong figure fails; bad files fail with a reason', async () => {
+    const [one] = await readDerivePmrm2CaseFiles([`${CASES_DIR}/test_21_structures_long_fly.json`]);
+    const json = one!.json as { Result: Record<string, unknown> };
+    const slim = { ...json, Result: { IM: json.Result.IM, MM: json.Result.MM } };
+    const off = { ...json, Result: { IM: (json.Result.IM as number) * (1 + 1e-6), MM: json.Result.MM } };
+    const noParams = { Scenario: (json as unknown as { Scenario: unknown }).Scenario, Result: slim.Result };
+    const run = runDerivePmrm2Conformance(
+      [
+        { name: 'slim', json: slim },
+        { name: 'off', json: off },
+        { name: 'broken', json: { Scenario: {}, Result: {} } },
+        { name: 'test_67_x', json: {} },
+      ],
+      compute,
+    );
+    expect(run.reports.map((r) => r.status)).toEqual(['pass', 'fail', 'fail', 'skip']);
+    expect(run.reports[0]!.compared).toEqual(['IM', 'MM']);
+    expect(run.reports[1]!.line).toMatch(/^FAIL off .*IM expected/);
+    expect(run.reports[2]!.line).toMatch(/^FAIL broken: RG_ERR_PARSE/);
+    expect(run.summary).toBe('1 passed, 2 failed, 1 skipped');
+    // Without Parameters the default set stands in (the case uses the test set).
+    const dflt = runDerivePmrm2Conformance([{ name: 'no-params', json: noParams }], compute, { defaultParams: TEST_PARAMS });
+    expect(dflt.summary).toBe('1 passed, 0 failed');
   });
 
   it('a batch of all cases that share a parameter set gives each case its own result', async () => {
@@ -84,11 +112,6 @@ describe.skipIf(!HAVE_CASES)("Derive's PMRM_2 portfolio cases", () => {
 // Cases transcribed as figures (independent of the reference folder). Each: test set parameters
 // (profiles/derive-pmrm2.test.json); expected IM / MM from the case's Result.
 
-import testProfile from '../profiles/derive-pmrm2.test.json' with { type: 'json' };
-import { validateDerivePmrm2Params } from '../host/profiles/derive-pmrm2/params.js';
-import type { DerivePortfolio } from '../host/profiles/derive-pmrm2/types.js';
-
-const TEST_PARAMS = validateDerivePmrm2Params(testProfile.params);
 const close = (a: number, e: number) => expect(Math.abs(a - e)).toBeLessThanOrEqual(Math.max(1e-6, 1e-8 * Math.abs(e)));
 const empty = { cash: 0, perp: undefined, options: [], expiries: [], collaterals: [] };
 

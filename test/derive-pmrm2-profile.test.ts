@@ -16,10 +16,11 @@ import {
   type DerivePmrm2Params,
   type DerivePortfolio,
 } from '../host/profiles/derive-pmrm2/index.js';
+import { derivePmrm2MethodParams, validateDerivePmrm2EngineParams } from '../host/margin/orchestrators/derive-pmrm2.js';
 import testProfile from '../profiles/derive-pmrm2.test.json' with { type: 'json' };
 import mainnetProfile from '../profiles/derive-pmrm2.mainnet.json' with { type: 'json' };
 
-const TEST = validateDerivePmrm2Params(testProfile.params);
+const TEST = validateDerivePmrm2Params(derivePmrm2MethodParams(testProfile.params));
 
 function errorOf(f: () => unknown): RiskgridError {
   try {
@@ -38,7 +39,8 @@ describe('derive-pmrm2 parameter files', () => {
     for (const prof of [testProfile, mainnetProfile]) {
       expect(prof.methodology).toBe('derive-pmrm2');
       expect(Object.keys(prof).sort()).toEqual(['description', 'methodology', 'name', 'params', 'version']);
-      expect(validateDerivePmrm2Params(prof.params)).toEqual(prof.params);
+      expect(validateDerivePmrm2Params(derivePmrm2MethodParams(prof.params))).toEqual(derivePmrm2MethodParams(prof.params));
+      expect(prof.params.currency).toBe('ETH');
     }
     expect(testProfile.params.scenarios).toHaveLength(31);
     expect(mainnetProfile.params.scenarios).toHaveLength(33);
@@ -72,7 +74,7 @@ describe('derive-pmrm2 parameter files', () => {
   ])('rejects %s with RG_ERR_PROFILE naming the field', (_, mutate, field) => {
     const p = clone(testProfile.params);
     mutate(p);
-    const e = errorOf(() => validateDerivePmrm2Params(p));
+    const e = errorOf(() => validateDerivePmrm2EngineParams(p));
     expect(e.code).toBe('RG_ERR_PROFILE');
     expect(e.field).toBe(field);
     expect(e.message).toContain(field);

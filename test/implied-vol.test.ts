@@ -142,6 +142,8 @@ describe.each(builds)('implied vol kernel (%s)', (_name, wasm) => {
       [F, K, T, df * K * 1.01, df, 'P', IV_STATUS.ABOVE_MAX],
       [F, K, T, good, df, 'c', IV_STATUS.OK],
       [F, K, T, 5, df, -1, IV_STATUS.BELOW_INTRINSIC], // below the put's intrinsic 10·df
+      [100, 130, 1, 1e-320, 1, 'C', IV_STATUS.NO_CONVERGENCE], // subnormal: the price formula underflows first
+      [100, 130, 1, 1e-300, 1, 'C', IV_STATUS.OK],
     ];
     const r = impliedVolBatch(
       { model: 'black76', F: rows.map((x) => x[0]), K: rows.map((x) => x[1]), T: rows.map((x) => x[2]), price: rows.map((x) => x[3]), df: rows.map((x) => x[4]), type: rows.map((x) => x[5]) },
@@ -151,6 +153,9 @@ describe.each(builds)('implied vol kernel (%s)', (_name, wasm) => {
     expect(r.failed).toBe(rows.filter((x) => x[6] !== 0).length);
     expect(r.iv[0]).toBeCloseTo(0.6, 12);
     expect(r.iv[11]).toBeCloseTo(0.6, 12);
+    const tiny = black76ImpliedVol(1e-300, 100, 130, 1, 1, 1);
+    expect(tiny.status).toBe(0);
+    expect(Math.abs(r.iv[14]! - tiny.iv)).toBeLessThan(1e-12);
   });
 
   it('a price exactly at the discounted intrinsic value has zero vol', () => {
@@ -237,5 +242,53 @@ describe('implied vol: BSM and the host boundary', () => {
     const r = impliedVolBatch({ model: 'black76', F: [], K: [], T: [], df: [], price: [], type: [] });
     expect(r.iv.length).toBe(0);
     expect(r.failed).toBe(0);
+  });
+});
+
+describe('implied vol kernel: f64x2 = f64, bit for bit', () => {
+  it('same iv and status from both kernels and both builds, valid and invalid items mixed', () => {
+    const [simd, scalar] = [builds[0]![1], builds[1]![1]];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(caseArb, fc.oneof(fc.constant(1), fc.double({ min: 0.5, max: 1.5, noNaN: true }))), { minLength: 1, maxLength: 41 }), (rows) => {
+        const cases = rows.map((r) => r[0]);
+        const prices = rows.map(([c, k]) => k * black76Price(c.F, c.K, c.T, c.vol, c.df, c.w)); // some outside the bounds
+        const a = solve(simd, cases, prices);
+        const b = solve(scalar, cases, prices);
+        const n = cases.length;
+        const cols = simd.arena.columns(n, { F: 'f64', K: 'f64', T: 'f64', p: 'f64', df: 'f64', w: 'f64', iv: 'f64', st: 'i32' });
+        cases.forEach((c, i) => {
+          cols.F.view[i] = c.F; cols.K.view[i] = c.K; cols.T.view[i] = c.T; cols.p.view[i] = prices[i]!; cols.df.view[i] = c.df; cols.w.view[i] = c.w;
+        });
+        simd.exports.black76_iv_f64_soa!(n, cols.F.ptr, cols.K.ptr, cols.T.ptr, cols.p.ptr, cols.df.ptr, cols.w.ptr, cols.iv.ptr, cols.st.ptr);
+        for (let i = 0; i < n; i++) {
+          expect(Object.is(a.iv[i], b.iv[i]), `item ${i}: ${a.iv[i]} vs ${b.iv[i]}`).toBe(true);
+          expect(Object.is(a.iv[i], cols.iv.view[i])).toBe(true);
+          expect(a.status[i]).toBe(b.status[i]);
+        }
+        simd.arena.reset();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('the f64x2 kernel traps in the scalar build (docs/ABI.md), the host picks f64 there', () => {
+    expect(() => builds[1]![1].exports.black76_iv_f64x2_soa!(0, 0, 0, 0, 0, 0, 0, 0, 0)).toThrow(WebAssembly.RuntimeError);
+  });
+});
+
+describe('implied vol kernel build', () => {
+  it('the f64x2 kernel really runs f64x2 instructions; the scalar build has no v128 at all', async () => {
+    const { readFileSync } = await import('node:fs');
+    const body = (wat: string, name: string): string => {
+      const start = wat.indexOf(`(func $assembly/price/implied-vol/${name} `);
+      expect(start).toBeGreaterThan(0);
+      const end = wat.indexOf('\n (func ', start + 1);
+      return wat.slice(start, end < 0 ? undefined : end);
+    };
+    const simdWat = readFileSync(new URL('../build/wasm/riskgrid.simd.wat', import.meta.url), 'utf8');
+    const scalarWat = readFileSync(new URL('../build/wasm/riskgrid.scalar.wat', import.meta.url), 'utf8');
+    const hot = body(simdWat, 'black76_iv_f64x2_soa');
+    expect(hot.match(/f64x2\.(mul|div|add|sub)/g)?.length ?? 0).toBeGreaterThan(50);
+    expect(scalarWat).not.toMatch(/\b(v128|f64x2|i64x2|i32x4)\.[a-z]/); // instructions, not export names
   });
 });

@@ -41,7 +41,7 @@ describe('deribit-pm: scenarios against an independent Black-76 loop', () => {
     expect([...new Set(grid.map((s) => s.move))].map((m) => Math.round(m * 100))).toEqual([-16, -12, -8, -4, 0, 4, 8, 12, 16]);
     const ext = slots.filter((s) => s.kind === 'extended');
     expect(ext.map((s) => s.move)).toEqual([-0.66, -0.33, 0.5, 1, 2, 3, 4, 5]);
-    expect(ext.every((s) => s.vol === 1 && s.weight === 0.1)).toBe(true);
+    expect(ext.every((s, k) => s.vol === 1 && s.weight === P.extended[k]!.fraction * P.extendedDampener)).toBe(true);
   });
 
   it('linear short strangle: every grid / extended P&L equals size × (V(F(1+m), σ_s) − V0) × weight', () => {
@@ -89,6 +89,22 @@ describe('deribit-pm: scenarios against an independent Black-76 loop', () => {
       const slots = deribitSlots(clone({ extended: [] })).filter((s) => s.kind === 'grid');
       slots.forEach((sl, k) => expect(u.pnl[k]).toBeCloseTo(black76Price(60300 * (1 + sl.move), 60000, T, shocked(P, vol, T, sl.vol), 1, 1) - v0, 6));
     }
+  });
+});
+
+describe('deribit-pm: vol parameters at their extremes', () => {
+  it('powers 0: the same relative shock at every expiry; minVolUp lifts every up shock', () => {
+    const flat = clone({ shortPower: 0, longPower: 0, extended: [], minVolUp: 0 });
+    for (const T of [2 / 365, 1]) {
+      const u = run([opt(1, 60000, 'C', { settlement: 'linear', T, vol: 0.4 })], flat).units[0]!;
+      const v0 = black76Price(60300, 60000, T, 0.4, 1, 1);
+      expect(u.pnl[12]).toBeCloseTo(black76Price(60300, 60000, T, 0.6, 1, 1) - v0, 6); // price 0, vol up
+      expect(u.pnl[13]).toBeCloseTo(black76Price(60300, 60000, T, 0.4, 1, 1) - v0, 6); // price 0, vol same
+      expect(u.pnl[14]).toBeCloseTo(black76Price(60300, 60000, T, 0.3, 1, 1) - v0, 6); // price 0, vol down
+    }
+    const lifted = run([opt(-1, 60000, 'C', { settlement: 'linear', T: 1, vol: 0.2 })], clone({ minVolUp: 3, extended: [] })).units[0]!;
+    const v0 = black76Price(60300, 60000, 1, 0.2, 1, 1);
+    expect(lifted.pnl[12]).toBeCloseTo(-(black76Price(60300, 60000, 1, 3, 1, 1) - v0), 6);
   });
 });
 

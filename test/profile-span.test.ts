@@ -65,27 +65,34 @@ describe('span: McMillan CME S&P check figures', () => {
 });
 
 describe('span: valued risk arrays against an independent Black-76', () => {
-  it('option array = −(V(F0 + move·R, σ ± v) − V(F0, σ)) × multiplier, extremes × cover', () => {
+  it.each([0, 1, 5])('option array = −(V(F0 + move·R, T − %d days, σ ± v) − V(F0, T, σ)) × multiplier, extremes × cover', (days) => {
+    const p = clone();
+    p.lookaheadDays = days;
     const o = opt(1, 400, 'P');
-    const { arrays } = run([{ id: 'p', positions: [o] }]);
+    const { arrays, results } = run([{ id: 'p', positions: [o] }], p);
     const R = P.commodities.SP!.priceScanRange / 500;
     const v0 = black76Price(410, 400, 0.25, 0.2, 0.99, -1);
+    const T = 0.25 - days / 365;
     spanScenarios(P).forEach((sc, s) => {
       const vol = Math.max(0.2 + sc.vol * 0.04, sc.vol === 0 ? 0 : 0.01);
-      const v = black76Price(410 + sc.move * R, 400, 0.25, vol, 0.99, -1);
+      const v = black76Price(410 + sc.move * R, 400, T, vol, 0.99, -1);
       expect(arrays[0]!.riskArray[s]).toBeCloseTo(-(v - v0) * 500 * sc.weight, 6);
+      expect(results[0]!.commodities[0]!.losses[s]).toBeCloseTo(arrays[0]!.riskArray[s]!, 6);
     });
+    expect(arrays[0]!.price).toBeCloseTo(v0 * 500, 9);
   });
 
   it('composite delta = weighted analytic deltas at the seven price points', () => {
     const { arrays } = run([{ id: 'c', positions: [opt(1, 420, 'C')] }]);
     const R = 20;
-    const want = deltaPoints(P).reduce((acc, m, k) => acc + P.compositeDeltaWeights[k]! * black76Greeks(410 + m * R, 420, 0.25, 0.2, 0.99, 1).delta, 0);
+    const T = 0.25 - 1 / 365; // after the one-day look-ahead
+    const want = deltaPoints(P).reduce((acc, m, k) => acc + P.compositeDeltaWeights[k]! * black76Greeks(410 + m * R, 420, T, 0.2, 0.99, 1).delta, 0);
     expect(arrays[0]!.compositeDelta).toBeCloseTo(want, 6);
   });
 
   it('relative vol scan multiplies the vol', () => {
     const p = clone();
+    p.lookaheadDays = 0;
     p.volScanMode = 'relative';
     p.commodities.SP!.volScanRange = 0.25;
     const { arrays } = run([{ id: 'c', positions: [opt(1, 410, 'C')] }], p);
@@ -194,7 +201,7 @@ describe('span: components', () => {
     const a = [fut(1), opt(-1, 420, 'C')];
     const b = [opt(2, 420, 'C'), opt(-1, 390, 'P')];
     const both = buildSpanPlan([{ id: 'a', positions: a }, { id: 'b', positions: b }], P);
-    expect(both.plan.instruments.n).toBe(3);
+    expect(both.plan.instruments.n).toBe(5); // future, two options and their look-ahead twins
     const res = finishSpan(both.plan, evaluatePlanTs(both.plan), both.meta);
     expect(res[1]!.maintenanceMargin).toBe(run([{ id: 'b', positions: b }]).results[0]!.maintenanceMargin);
   });
@@ -211,6 +218,9 @@ describe('span: input and parameter validation', () => {
     const w = clone();
     w.compositeDeltaWeights[0] = 0.5;
     expect(() => validateSpanParams(w)).toThrow(/sum to 1/);
+    const o = clone();
+    o.commodities.SP!.tiers[1]!.fromMonth = '202701';
+    expect(() => validateSpanParams(o)).toThrow(expect.objectContaining({ field: 'params.commodities.SP.tiers[1].fromMonth' }));
     const l = clone();
     l.interSpreads[0]!.legs[0]!.commodity = 'XX';
     expect(() => validateSpanParams(l)).toThrow(expect.objectContaining({ field: 'params.interSpreads[0].legs[0].commodity' }));

@@ -53,3 +53,37 @@ describe('reference Black formulas: Haug textbook values', () => {
     expect(bsmGreeks(72, 75, 1, 0.19, 0.09, 0, 1).rho).toBeCloseTo(38.7325, 4);
   });
 });
+
+describe('reference implied vol (rtsafe)', () => {
+  it('inverts the Haug textbook prices back to their vols', async () => {
+    const { bsmImpliedVol } = await import('../host/reference/implied-vol.js');
+    const cases = [
+      [1, 65, 60, 0, 0.08, 0.25, 0.3],
+      [-1, 95, 100, 0.05, 0.1, 0.5, 0.2],
+      [1, 1.6, 1.56, 0.08, 0.06, 0.5, 0.12],
+      [1, 100, 90, 0.1, 0.1, 0.1, 0.15], // price 0.0205: deep OTM, short
+      [-1, 100, 90, 0.1, 0.1, 0.5, 0.35],
+    ] as const;
+    for (const [w, K, S, q, r, T, vol] of cases) {
+      const p = bsmPrice(S, K, T, vol, r, q, w);
+      const res = bsmImpliedVol(p, S, K, T, r, q, w);
+      expect(res.status).toBe(0);
+      expect(Math.abs(res.iv - vol)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('statuses: bad inputs, below intrinsic, at the maximum, exactly intrinsic', async () => {
+    const { black76ImpliedVol, bsmImpliedVol } = await import('../host/reference/implied-vol.js');
+    expect(black76ImpliedVol(1, NaN, 100, 1, 1, 1).status).toBe(1);
+    expect(black76ImpliedVol(1, 100, 0, 1, 1, 1).status).toBe(2);
+    expect(black76ImpliedVol(1, 100, 100, 0, 1, 1).status).toBe(3);
+    expect(black76ImpliedVol(1, 100, 100, 1, 0, 1).status).toBe(5);
+    expect(black76ImpliedVol(1, 100, 100, 1, 1, 0).status).toBe(6);
+    expect(black76ImpliedVol(-1, 100, 100, 1, 1, 1).status).toBe(9);
+    expect(black76ImpliedVol(5, 120, 100, 1, 1, 1).status).toBe(10);
+    expect(black76ImpliedVol(120, 120, 100, 1, 1, 1).status).toBe(11);
+    expect(black76ImpliedVol(20, 120, 100, 1, 1, 1)).toEqual({ iv: 0, status: 0 });
+    expect(bsmImpliedVol(5, 100, 100, 1, NaN, 0, 1).status).toBe(7);
+    expect(bsmImpliedVol(5, 100, 100, 1, 0, NaN, 1).status).toBe(8);
+  });
+});

@@ -16,7 +16,8 @@ import {
   type ScenarioPlan,
 } from '../host/margin/plan.js';
 import { ScenarioTable } from '../host/margin/scenario-table-wasm.js';
-import { loadWasmSync, type RiskgridWasm } from '../host/wasm/loader.js';
+import { instantiate, loadWasmSync, type RiskgridWasm } from '../host/wasm/loader.js';
+import { riskKernels, runRows, type RowsLayout, type TableLayout } from '../host/margin/risk-kernels-wasm.js';
 
 const wasm = loadWasmSync();
 const simd = loadWasmSync({ variant: 'simd' });
@@ -412,6 +413,50 @@ describe(`risk kernels (${wasm.variant} build)`, () => {
     );
   });
 
+  it('a second instance over the same memory runs other row ranges from the plain layouts', () => {
+    // The venue engine's pattern (issue 5): one table and one row pack, several instances (workers)
+    // each running runRows on its own range with its own scratch; results land in the shared outputs.
+    const plan = makePlan({ nS: 31, nU: 2, nG: 3, nGroups: 4, nI: 60, optionShare: 0.8, skew: true, edges: false }, 23, Array.from({ length: 50 }, (_, r) => [1 + (r % 7), r % 3, 2]));
+    const whole = evaluatePlanWasm(wasm, plan);
+    const w = loadWasmSync({ variant: wasm.variant });
+    const t = ScenarioTable.build(w, plan.instruments, plan.scenarios, plan.groups);
+    try {
+      const packed = t.packRows(plan.rows);
+      const other = instantiate(w.module, w.variant, { memory: w.memory });
+      const scratch = w.arena.f64(t.nS);
+      const layouts = JSON.parse(JSON.stringify({ table: t.layout, rows: packed.layout })) as { table: TableLayout; rows: RowsLayout };
+      expect(runRows(riskKernels(other), layouts.table, layouts.rows, 20, 50, scratch.ptr)).toBe(0);
+      t.aggregate(packed, 0, 20);
+      const all = packed.view();
+      expectSame(all.pnl, whole.pnl, 'pnl');
+      expectSame(all.worst, whole.worst, 'worst');
+      expectSame(all.worstIndex, whole.worstIndex, 'worstIndex');
+    } finally {
+      t.dispose();
+    }
+  });
+
+  it('batch after batch against one table: released rows give their arena back', () => {
+    const plan = makePlan({ nS: 31, nU: 2, nG: 2, nGroups: 3, nI: 50, optionShare: 0.8, skew: false, edges: false }, 17, Array.from({ length: 40 }, (_, r) => [r % 5, 3]));
+    const whole = evaluatePlanWasm(wasm, plan);
+    const t = ScenarioTable.build(wasm, plan.instruments, plan.scenarios, plan.groups);
+    try {
+      const mark = wasm.arena.mark();
+      for (let k = 0; k < 3; k++) {
+        const packed = t.packRows(plan.rows);
+        expectSame(t.aggregate(packed).worst, whole.worst, `batch ${k} worst`);
+        packed.release();
+        expect(wasm.arena.mark()).toBe(mark);
+      }
+      const other = ScenarioTable.build(wasm, plan.instruments, plan.scenarios, plan.groups);
+      const foreign = other.packRows(plan.rows);
+      expect(() => t.aggregate(foreign)).toThrow(RiskgridError);
+      other.dispose();
+    } finally {
+      t.dispose();
+    }
+  });
+
   it('rebuild of an instrument range after new inputs equals a fresh table', () => {
     const plan = makePlan({ nS: 7, nU: 2, nG: 2, nGroups: 2, nI: 9, optionShare: 0.7, skew: true, edges: false }, 99, [[2, 3], [1], [4]]);
     const t = ScenarioTable.build(wasm, plan.instruments, plan.scenarios, plan.groups);
@@ -447,6 +492,48 @@ describe(`risk kernels (${wasm.variant} build)`, () => {
     expectSame(r.worst, evaluatePlanWasm(wasm, plan).worst, 'worst');
     evaluatePlanWasm(w, plan);
     expect(grows).toBe(1);
+  });
+});
+
+describe("options outside the pricer's domain are NaN in the table, never a finite value", () => {
+  // Stricter than evaluatePlanTs where the textbook formula returns a number for bad data
+  // (df = 0 gives 0, a NaN vol on an expired option gives the intrinsic value): the kernel flags
+  // them, so they reach the worst loss as NaN and the host reports the account instead.
+  it.each([['simd'], ['scalar']] as const)('%s build', (variant) => {
+    const w = variant === 'simd' ? simd : scalar;
+    const nS = 4;
+    const n = 7;
+    const plan = makePlan({ nS, nU: 2, nG: 2, nGroups: 1, nI: n, optionShare: 1, skew: false, edges: false }, 21, [[1]]);
+    const ins = plan.instruments;
+    const sc = plan.scenarios;
+    ins.underlying.set([1, 1, 0, 0, 0, 0, 0]);
+    ins.volGroup.set([0, 0, 0, 0, 1, 0, 0]);
+    ins.kind[1] = KIND_LINEAR;
+    sc.spotMult.set([1, 1.1, 0.9, 1], 0);
+    sc.spotMult.set([1, -0.5, Infinity, 1], nS); // underlying 1: F < 0, then F = ∞
+    sc.volAdd[nS + 3] = -5; // vol group 1, scenario 3: σ·mul − 5 < floor = −1 → σ_s < 0
+    sc.volFloor[nS + 3] = -1;
+    ins.df[2] = 0;
+    ins.strike[3] = -1;
+    ins.T[5] = 0;
+    ins.vol[5] = NaN;
+    const t = ScenarioTable.build(w, ins, sc, plan.groups);
+    try {
+      const row = (i: number): number[] => Array.from(t.table.subarray(i * nS, (i + 1) * nS));
+      const nan = (i: number): boolean[] => row(i).map(Number.isNaN);
+      expect(nan(0)).toEqual([false, true, true, false]); // option on F < 0 and F = ∞
+      expect(row(1)).toEqual([ins.fwdFixed[1]! + ins.fwdVar[1]!, ins.fwdFixed[1]! + ins.fwdVar[1]! * -0.5, Infinity, ins.fwdFixed[1]! + ins.fwdVar[1]!]); // linear: F_s as is
+      expect(nan(2)).toEqual([true, true, true, true]); // df = 0
+      expect(nan(3)).toEqual([true, true, true, true]); // K < 0
+      expect(nan(4)).toEqual([false, false, false, true]); // σ_s < 0
+      expect(nan(5)).toEqual([true, true, true, true]); // σ NaN (even expired)
+      expect(nan(6)).toEqual([false, false, false, false]);
+      expect(Array.from(t.base).map(Number.isNaN)).toEqual([false, false, true, true, false, true, false]);
+      expect(t.nanInstruments).toBe(5);
+      expect(t.rebuild(4, 7)).toBe(2);
+    } finally {
+      t.dispose();
+    }
   });
 });
 

@@ -37,20 +37,24 @@ const rowArb = fc
   })
   .map(({ F, z, T, vol, r, q, call }): Row => ({ F, K: F * Math.exp(z * vol * Math.sqrt(T)), T, vol, df: Math.exp(-r * T), r, q, w: call ? 1 : -1 }));
 
-/** Size of the terms each Greek is built from: the scale of its unavoidable rounding. */
+/**
+ * Size of the terms each Greek is built from: the scale of its unavoidable rounding. ln(F/K) is
+ * only known to ~1e-16 absolute (F/K is rounded), so d1 and d2 carry ~1e-16/s each: the 1/s terms.
+ */
 function scales(F: number, K: number, T: number, vol: number, df: number, r: number): Record<(typeof GREEKS)[number], number> {
   const s = vol * Math.sqrt(T);
   const d1 = Math.log(F / K) / s + s / 2;
   const d2 = d1 - s;
+  const dd = 1 / s; // sensitivity to the rounding of ln(F/K), per unit of it
   return {
     price: df * (F + K),
-    delta: df,
-    gamma: df / (F * s),
-    vega: df * F * Math.sqrt(T),
-    theta: (df * F * vol) / Math.sqrt(T) + Math.abs(r) * df * (F + K),
+    delta: df * (1 + dd),
+    gamma: (df / (F * s)) * (1 + Math.abs(d1) * dd),
+    vega: df * F * Math.sqrt(T) * (1 + Math.abs(d1) * dd),
+    theta: ((df * F * vol) / Math.sqrt(T)) * (1 + Math.abs(d1) * dd) + Math.abs(r) * df * (F + K),
     rho: T * df * (F + K),
-    vanna: (df * (1 + Math.abs(d2))) / vol,
-    volga: (df * F * Math.sqrt(T) * (1 + Math.abs(d1 * d2))) / vol,
+    vanna: (df * (1 + Math.abs(d2) + dd * (1 + Math.abs(d1 * d2)))) / vol,
+    volga: (df * F * Math.sqrt(T) * (1 + Math.abs(d1 * d2) + dd * (Math.abs(d1) + Math.abs(d2) + Math.abs(d1 * d1 * d2)))) / vol,
   };
 }
 

@@ -1,12 +1,15 @@
 // exp(x), f64 and f64x2, with the same operation sequence so both builds give identical bits.
 // Source: Cody & Waite range reduction x = k·ln2 + r, |r| <= ln2/2 (ln2 split as in fdlibm so
 // k·LN2_HI is exact for |k| < 2^20), then the degree-13 Taylor polynomial of e^r (truncation
-// < 4.3e-18 relative) in Horner form; 2^k is built in the exponent bits with integer ops (no
+// < 4.3e-18 relative) split Estrin-style for instruction-level parallelism; 2^k is built in the exponent bits with integer ops (no
 // i32<->f64 conversion: k is read from the low mantissa bits of x·log2e + 1.5·2^52).
 // The scale is applied in two halves, 2^(k>>1)·2^(k-(k>>1)), so results underflow gradually to
-// subnormals and overflow to +Inf without special cases. NaN propagates (min/max keep NaN).
-// Measured max error (test/math.test.ts, 200k points over [-745, 709.7] vs decimal.js at
-// 40 digits): 0.77 ulp for normal results.
+// subnormals and overflow to +Inf without special cases. NaN propagates (the clamp is pmin/pmax
+// with x first, which returns a NaN x).
+// Measured max error (test/math.test.ts vs decimal.js at 60 digits, 3000 points over
+// [-708, 709.7] and 1000 over [-1, 1]): 1.04 ulp (normal results).
+
+import { pminF64, pmaxF64 } from './minmax';
 
 export const LOG2E: f64 = 1.4426950408889634;
 export const LN2_HI: f64 = 6.93147180369123816490e-01; // low 21 bits zero
@@ -33,7 +36,7 @@ const C13: f64 = 1.6059043836821613e-10;
 // @ts-ignore: decorator
 @inline
 export function expF64(x: f64): f64 {
-  x = min(max(x, -X_LIMIT), X_LIMIT);
+  x = pminF64(pmaxF64(x, -X_LIMIT), X_LIMIT);
   const t = x * LOG2E + SHIFT;
   const k = t - SHIFT;
   const r = x - k * LN2_HI - k * LN2_LO;
@@ -52,7 +55,7 @@ export function expF64(x: f64): f64 {
 // @ts-ignore: decorator
 @inline
 export function expF64x2(x: v128): v128 {
-  x = f64x2.min(f64x2.max(x, f64x2.splat(-X_LIMIT)), f64x2.splat(X_LIMIT));
+  x = f64x2.pmin(f64x2.pmax(x, f64x2.splat(-X_LIMIT)), f64x2.splat(X_LIMIT));
   const t = f64x2.add(f64x2.mul(x, f64x2.splat(LOG2E)), f64x2.splat(SHIFT));
   const k = f64x2.sub(t, f64x2.splat(SHIFT));
   const r = f64x2.sub(f64x2.sub(x, f64x2.mul(k, f64x2.splat(LN2_HI))), f64x2.mul(k, f64x2.splat(LN2_LO)));
@@ -103,3 +106,4 @@ export function expBoundedF64x2(x: v128): v128 {
   const p = f64x2.add(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(hi, r4), lo), r2), r), f64x2.splat(1.0));
   return f64x2.mul(p, i64x2.add(i64x2.shl(i64x2.sub(t, i64x2.splat(SHIFT_BITS)), 52), i64x2.splat(BIAS_BITS)));
 }
+

@@ -9,6 +9,7 @@
 // T <= 0: theta = rho = 0.
 import { logNormalF64, logNormalF64x2 } from '../math/log';
 import { INV_SQRT_2PI } from '../math/ncdf';
+import { pminF64, pmaxF64 } from '../math/minmax';
 import {
   black76OtmF64, black76OtmF64x2, black76GaussF64, black76GaussF64x2, cdfGivenGaussF64, cdfGivenGaussF64x2,
 } from './black76';
@@ -18,20 +19,20 @@ const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 /**
  * Writes price, delta, gamma, vega, theta, rho, vanna, volga at out + i·(column stride):
  * `o` holds the 8 output column base addresses, `off` the byte offset of the item.
- * r: rate for theta; b: cost of carry r − q (0 for Black-76); g: F/S (1 for Black-76);
- * bsm: rho convention.
+ * rT: r·T for theta (Black-76: −ln df); b: cost of carry r − q (0 for Black-76); g: F/S (1 for
+ * Black-76); bsm: rho convention. Two divisions serve all Greeks: a = 1/(F·s) and 1/T.
  */
 // @ts-ignore: decorator
 @inline
 export function greeksF64(
-  F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64, r: f64, b: f64, g: f64, bsm: bool,
+  F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64, rT: f64, b: f64, g: f64, bsm: bool,
   pPrice: usize, pDelta: usize, pGamma: usize, pVega: usize, pTheta: usize, pRho: usize, pVanna: usize, pVolga: usize,
 ): void {
-  const M = max(F, K);
-  const m = min(F, K);
+  const M = pmaxF64(F, K);
+  const m = pminF64(F, K);
   const q = m / M;
-  const L = logNormalF64(max(q, MIN_NORMAL));
-  const sq = sqrt(max(T, 0.0));
+  const L = logNormalF64(pmaxF64(q, MIN_NORMAL));
+  const sq = sqrt(pmaxF64(T, 0.0));
   const s = vol * sq;
   const u = L == 0 ? 0.0 : L / s;
   const hs = 0.5 * s;
@@ -40,9 +41,9 @@ export function greeksF64(
   const gp = black76GaussF64(ep);
   const live = s > 0 && q > 0;
   let otm = black76OtmF64(M, q, ep, em, gp);
-  otm = live ? max(otm, 0.0) : 0.0;
+  otm = live ? pmaxF64(otm, 0.0) : 0.0;
   const cap = omega > 0 ? F : K;
-  const V = df * min(otm + max(omega * (F - K), 0.0), cap);
+  const V = df * pminF64(otm + pmaxF64(omega * (F - K), 0.0), cap);
   // Φ on the OTM side of d1: Z = Φ(d1) if F <= K else Φ(−d1).
   const low = F <= K;
   const Z = cdfGivenGaussF64(low ? ep : em, low ? gp : gp * q);
@@ -54,11 +55,13 @@ export function greeksF64(
   const d1 = low ? ep : -em;
   const d2 = d1 - s;
   const vega = phiF * sq;
-  const gammaF = live ? phiF / (F * F * s) : 0.0;
-  const vannaF = live ? -phiF * d2 / (F * vol) : 0.0;
-  const volga = live ? vega * d1 * d2 / vol : 0.0;
+  const a = 1.0 / (F * s);
+  const iT = 1.0 / T;
+  const gammaF = live ? phiF * a * a * s : 0.0; // df·n(d1)/(F·s)
+  const vannaF = live ? -phiF * d2 * (a * sq) : 0.0; // −df·n(d1)·d2/vol
+  const volga = live ? vega * d1 * d2 * (F * a * sq) : 0.0; // vega·d1·d2/vol
   const tpos = T > 0;
-  const theta = tpos ? r * V - (live ? phiF * s / (2.0 * T) : 0.0) - dF * b * F : 0.0;
+  const theta = tpos ? rT * iT * V - (live ? 0.5 * phiF * s * iT : 0.0) - dF * b * F : 0.0;
   const rho = tpos ? (bsm ? T * (dF * F - V) : -T * V) : 0.0;
   store<f64>(pPrice, V);
   store<f64>(pDelta, dF * g);
@@ -73,16 +76,16 @@ export function greeksF64(
 // @ts-ignore: decorator
 @inline
 export function greeksF64x2(
-  F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128, r: v128, b: v128, g: v128, bsm: bool,
+  F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128, rT: v128, b: v128, g: v128, bsm: bool,
   pPrice: usize, pDelta: usize, pGamma: usize, pVega: usize, pTheta: usize, pRho: usize, pVanna: usize, pVolga: usize,
 ): void {
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1.0);
-  const M = f64x2.max(F, K);
-  const m = f64x2.min(F, K);
+  const M = f64x2.pmax(F, K);
+  const m = f64x2.pmin(F, K);
   const q = f64x2.div(m, M);
-  const L = logNormalF64x2(f64x2.max(q, f64x2.splat(MIN_NORMAL)));
-  const sq = f64x2.sqrt(f64x2.max(T, zero));
+  const L = logNormalF64x2(f64x2.pmax(q, f64x2.splat(MIN_NORMAL)));
+  const sq = f64x2.sqrt(f64x2.pmax(T, zero));
   const s = f64x2.mul(vol, sq);
   const u = v128.bitselect(zero, f64x2.div(L, s), f64x2.eq(L, zero));
   const hs = f64x2.mul(f64x2.splat(0.5), s);
@@ -90,10 +93,10 @@ export function greeksF64x2(
   const em = f64x2.sub(u, hs);
   const gp = black76GaussF64x2(ep);
   const live = v128.and(f64x2.gt(s, zero), f64x2.gt(q, zero));
-  const otm = v128.and(f64x2.max(black76OtmF64x2(M, q, ep, em, gp), zero), live);
+  const otm = v128.and(f64x2.pmax(black76OtmF64x2(M, q, ep, em, gp), zero), live);
   const call = f64x2.gt(omega, zero);
   const cap = v128.bitselect(F, K, call);
-  const V = f64x2.mul(df, f64x2.min(f64x2.add(otm, f64x2.max(f64x2.mul(omega, f64x2.sub(F, K)), zero)), cap));
+  const V = f64x2.mul(df, f64x2.pmin(f64x2.add(otm, f64x2.pmax(f64x2.mul(omega, f64x2.sub(F, K)), zero)), cap));
   const low = f64x2.le(F, K);
   const Z = cdfGivenGaussF64x2(v128.bitselect(ep, em, low), v128.bitselect(gp, f64x2.mul(gp, q), low));
   const same = v128.not(v128.xor(call, low));
@@ -107,12 +110,14 @@ export function greeksF64x2(
   const d1 = v128.bitselect(ep, f64x2.neg(em), low);
   const d2 = f64x2.sub(d1, s);
   const vega = f64x2.mul(phiF, sq);
-  const gammaF = v128.and(f64x2.div(phiF, f64x2.mul(f64x2.mul(F, F), s)), live);
-  const vannaF = v128.and(f64x2.div(f64x2.mul(f64x2.neg(phiF), d2), f64x2.mul(F, vol)), live);
-  const volga = v128.and(f64x2.div(f64x2.mul(f64x2.mul(vega, d1), d2), vol), live);
+  const a = f64x2.div(one, f64x2.mul(F, s));
+  const iT = f64x2.div(one, T);
+  const gammaF = v128.and(f64x2.mul(f64x2.mul(f64x2.mul(phiF, a), a), s), live);
+  const vannaF = v128.and(f64x2.mul(f64x2.mul(f64x2.neg(phiF), d2), f64x2.mul(a, sq)), live);
+  const volga = v128.and(f64x2.mul(f64x2.mul(f64x2.mul(vega, d1), d2), f64x2.mul(f64x2.mul(F, a), sq)), live);
   const tpos = f64x2.gt(T, zero);
-  const vt = v128.and(f64x2.div(f64x2.mul(phiF, s), f64x2.mul(f64x2.splat(2.0), T)), live);
-  const theta = v128.and(f64x2.sub(f64x2.sub(f64x2.mul(r, V), vt), f64x2.mul(f64x2.mul(dF, b), F)), tpos);
+  const vt = v128.and(f64x2.mul(f64x2.mul(f64x2.mul(f64x2.splat(0.5), phiF), s), iT), live);
+  const theta = v128.and(f64x2.sub(f64x2.sub(f64x2.mul(f64x2.mul(rT, iT), V), vt), f64x2.mul(f64x2.mul(dF, b), F)), tpos);
   const rho = v128.and(bsm ? f64x2.mul(T, f64x2.sub(f64x2.mul(dF, F), V)) : f64x2.mul(f64x2.neg(T), V), tpos);
   v128.store(pPrice, V);
   v128.store(pDelta, f64x2.mul(dF, g));
@@ -123,3 +128,4 @@ export function greeksF64x2(
   v128.store(pVanna, f64x2.mul(vannaF, g));
   v128.store(pVolga, volga);
 }
+

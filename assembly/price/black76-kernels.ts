@@ -43,9 +43,41 @@ export function black76_price_f64_soa(n: i32, pF: usize, pK: usize, pT: usize, p
 export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, pStatus: usize): i32 {
   if (!ASC_FEATURE_SIMD) return unreachable(); // f64x2 kernels trap in the scalar build
   let bad = 0;
-  const n2 = n & ~1;
-  for (let i = 0; i < n2; i += 2) {
+  const n4 = n & ~3;
+  let i = 0;
+  // Two vectors per step: independent chains keep both FP ports busy.
+  for (; i < n4; i += 4) {
     const o = <usize>i << 3;
+    const F = v128.load(pF + o), K = v128.load(pK + o), T = v128.load(pT + o);
+    const vol = v128.load(pVol + o), df = v128.load(pDf + o), omega = v128.load(pOmega + o);
+    const F2 = v128.load(pF + o, 16), K2 = v128.load(pK + o, 16), T2 = v128.load(pT + o, 16);
+    const vol2 = v128.load(pVol + o, 16), df2 = v128.load(pDf + o, 16), omega2 = v128.load(pOmega + o, 16);
+    const ok = v128.and(black76OkF64x2(F, K, T, vol, df, omega), black76OkF64x2(F2, K2, T2, vol2, df2, omega2));
+    const v = black76PriceF64x2(F, K, T, vol, df, omega);
+    const v2 = black76PriceF64x2(F2, K2, T2, vol2, df2, omega2);
+    v128.store(pOut + o, v);
+    v128.store(pOut + o, v2, 16);
+    if (i64x2.all_true(ok)) {
+      store<i64>(pStatus + (o >> 1), 0);
+      store<i64>(pStatus + (o >> 1), 0, 8);
+    } else {
+      bad += black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o);
+      bad += black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o + 16);
+    }
+  }
+  const n2 = n & ~1;
+  for (; i < n2; i += 2) {
+    bad += black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, <usize>i << 3);
+  }
+  if (n2 < n) bad += black76_price_f64_soa(1, pF + (<usize>n2 << 3), pK + (<usize>n2 << 3), pT + (<usize>n2 << 3), pVol + (<usize>n2 << 3), pDf + (<usize>n2 << 3), pOmega + (<usize>n2 << 3), pOut + (<usize>n2 << 3), pStatus + (<usize>n2 << 2));
+  return bad;
+}
+
+/** One f64x2 step with full status handling (loop tail and vectors with a bad item). */
+function black76_price_pair(pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, pStatus: usize, o: usize): i32 {
+  if (!ASC_FEATURE_SIMD) return unreachable();
+  let bad = 0;
+  {
     const F = v128.load(pF + o), K = v128.load(pK + o), T = v128.load(pT + o);
     const vol = v128.load(pVol + o), df = v128.load(pDf + o), omega = v128.load(pOmega + o);
     const ok = black76OkF64x2(F, K, T, vol, df, omega);
@@ -58,7 +90,6 @@ export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize,
     }
     v128.store(pOut + o, v);
   }
-  if (n2 < n) bad += black76_price_f64_soa(1, pF + (<usize>n2 << 3), pK + (<usize>n2 << 3), pT + (<usize>n2 << 3), pVol + (<usize>n2 << 3), pDf + (<usize>n2 << 3), pOmega + (<usize>n2 << 3), pOut + (<usize>n2 << 3), pStatus + (<usize>n2 << 2));
   return bad;
 }
 
@@ -82,7 +113,7 @@ export function black76_greeks_f64_soa(
       store<f64>(pPrice + o, NaN); store<f64>(pDelta + o, NaN); store<f64>(pGamma + o, NaN); store<f64>(pVega + o, NaN);
       store<f64>(pTheta + o, NaN); store<f64>(pRho + o, NaN); store<f64>(pVanna + o, NaN); store<f64>(pVolga + o, NaN);
     } else {
-      const r = -logF64(df) / T;
+      const r = -logF64(df);
       greeksF64(F, K, T, vol, df, omega, r, 0.0, 1.0, false,
         pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
     }
@@ -99,12 +130,31 @@ export function black76_greeks_f64x2_soa(
   const n2 = n & ~1;
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1.0);
-  for (let i = 0; i < n2; i += 2) {
+  let i = 0;
+  // Two vectors per step (independent chains), then the general loop for the rest.
+  const n4 = n & ~3;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 3;
+    const F = v128.load(pF + o), K = v128.load(pK + o), T = v128.load(pT + o);
+    const vol = v128.load(pVol + o), df = v128.load(pDf + o), omega = v128.load(pOmega + o);
+    const F2 = v128.load(pF + o, 16), K2 = v128.load(pK + o, 16), T2 = v128.load(pT + o, 16);
+    const vol2 = v128.load(pVol + o, 16), df2 = v128.load(pDf + o, 16), omega2 = v128.load(pOmega + o, 16);
+    const ok = v128.and(black76OkF64x2(F, K, T, vol, df, omega), black76OkF64x2(F2, K2, T2, vol2, df2, omega2));
+    if (!i64x2.all_true(ok)) break; // a bad item: finish in the general loop below
+    greeksF64x2(F, K, T, vol, df, omega, f64x2.neg(logF64x2(df)), zero, one, false,
+      pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
+    const o2 = o + 16;
+    greeksF64x2(F2, K2, T2, vol2, df2, omega2, f64x2.neg(logF64x2(df2)), zero, one, false,
+      pPrice + o2, pDelta + o2, pGamma + o2, pVega + o2, pTheta + o2, pRho + o2, pVanna + o2, pVolga + o2);
+    store<i64>(pStatus + (o >> 1), 0);
+    store<i64>(pStatus + (o >> 1), 0, 8);
+  }
+  for (; i < n2; i += 2) {
     const o = <usize>i << 3;
     const F = v128.load(pF + o), K = v128.load(pK + o), T = v128.load(pT + o);
     const vol = v128.load(pVol + o), df = v128.load(pDf + o), omega = v128.load(pOmega + o);
     const ok = black76OkF64x2(F, K, T, vol, df, omega);
-    const r = f64x2.div(f64x2.neg(logF64x2(df)), T);
+    const r = f64x2.neg(logF64x2(df));
     greeksF64x2(F, K, T, vol, df, omega, r, zero, one, false,
       pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
     if (i64x2.all_true(ok)) {
@@ -129,3 +179,4 @@ export function black76_greeks_f64x2_soa(
   }
   return bad;
 }
+

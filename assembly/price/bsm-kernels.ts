@@ -6,6 +6,7 @@ import { expF64, expF64x2 } from '../math/exp';
 import { black76PriceF64, black76PriceF64x2 } from './black76';
 import { greeksF64, greeksF64x2 } from './black76-greeks';
 import { bsmStatus, bsmOkF64x2 } from './validate';
+import { pminF64, pmaxF64 } from '../math/minmax';
 
 // @ts-ignore: decorator
 @inline
@@ -32,7 +33,7 @@ export function bsm_price_f64_soa(n: i32, pS: usize, pK: usize, pT: usize, pVol:
       bad++;
       store<f64>(pOut + o, NaN);
     } else {
-      const Tp = max(T, 0.0);
+      const Tp = pmaxF64(T, 0.0);
       const F = S * expF64((r - q) * Tp);
       store<f64>(pOut + o, black76PriceF64(F, K, T, vol, expF64(-r * Tp), omega));
     }
@@ -49,7 +50,7 @@ export function bsm_price_f64x2_soa(n: i32, pS: usize, pK: usize, pT: usize, pVo
     const S = v128.load(pS + o), K = v128.load(pK + o), T = v128.load(pT + o), vol = v128.load(pVol + o);
     const r = v128.load(pR + o), q = v128.load(pQ + o), omega = v128.load(pOmega + o);
     const ok = bsmOkF64x2(S, K, T, vol, r, q, omega);
-    const Tp = f64x2.max(T, f64x2.splat(0));
+    const Tp = f64x2.pmax(T, f64x2.splat(0));
     const F = f64x2.mul(S, expF64x2(f64x2.mul(f64x2.sub(r, q), Tp)));
     let v = black76PriceF64x2(F, K, T, vol, expF64x2(f64x2.mul(f64x2.neg(r), Tp)), omega);
     if (i64x2.all_true(ok)) {
@@ -84,10 +85,10 @@ export function bsm_greeks_f64_soa(
       store<f64>(pPrice + o, NaN); store<f64>(pDelta + o, NaN); store<f64>(pGamma + o, NaN); store<f64>(pVega + o, NaN);
       store<f64>(pTheta + o, NaN); store<f64>(pRho + o, NaN); store<f64>(pVanna + o, NaN); store<f64>(pVolga + o, NaN);
     } else {
-      const Tp = max(T, 0.0);
+      const Tp = pmaxF64(T, 0.0);
       const b = r - q;
       const g = expF64(b * Tp);
-      greeksF64(S * g, K, T, vol, expF64(-r * Tp), omega, r, b, g, true,
+      greeksF64(S * g, K, T, vol, expF64(-r * Tp), omega, r * T, b, g, true,
         pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
     }
   }
@@ -106,10 +107,10 @@ export function bsm_greeks_f64x2_soa(
     const S = v128.load(pS + o), K = v128.load(pK + o), T = v128.load(pT + o), vol = v128.load(pVol + o);
     const r = v128.load(pR + o), q = v128.load(pQ + o), omega = v128.load(pOmega + o);
     const ok = bsmOkF64x2(S, K, T, vol, r, q, omega);
-    const Tp = f64x2.max(T, f64x2.splat(0));
+    const Tp = f64x2.pmax(T, f64x2.splat(0));
     const b = f64x2.sub(r, q);
     const g = expF64x2(f64x2.mul(b, Tp));
-    greeksF64x2(f64x2.mul(S, g), K, T, vol, expF64x2(f64x2.mul(f64x2.neg(r), Tp)), omega, r, b, g, true,
+    greeksF64x2(f64x2.mul(S, g), K, T, vol, expF64x2(f64x2.mul(f64x2.neg(r), Tp)), omega, f64x2.mul(r, T), b, g, true,
       pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
     if (i64x2.all_true(ok)) {
       store<i64>(pStatus + (o >> 1), 0);
@@ -133,3 +134,4 @@ export function bsm_greeks_f64x2_soa(
   }
   return bad;
 }
+

@@ -2,7 +2,8 @@
 // Source: P. J. Acklam's rational approximation (2003): relative error below 1.15e-9, more than
 // enough for a guess that Householder steps then refine to full precision.
 // Central region q ≥ 0.02425: Φ⁻¹ = r·A(r²)/B(r²), r = q − 1/2;
-// lower tail: Φ⁻¹ = C(t)/D(t), t = √(−2 ln q). f64x2 computes both and selects (same bits).
+// lower tail: Φ⁻¹ = C(t)/D(t), t = √(−2 ln q). f64x2 computes both and selects (same values
+// as the scalar branch).
 import { logF64, logF64x2 } from '../math/log';
 
 const A0: f64 = -3.969683028665376e1;
@@ -31,12 +32,13 @@ const Q_LOW: f64 = 0.02425;
 // @ts-ignore: decorator
 @inline
 export function invNormLowerF64(q: f64): f64 {
+  if (q < Q_LOW) {
+    const t = Math.sqrt(-2.0 * logF64(q));
+    return (((((C0 * t + C1) * t + C2) * t + C3) * t + C4) * t + C5) / ((((D0 * t + D1) * t + D2) * t + D3) * t + 1.0);
+  }
   const r = q - 0.5;
   const r2 = r * r;
-  const central = (r * (((((A0 * r2 + A1) * r2 + A2) * r2 + A3) * r2 + A4) * r2 + A5)) / (((((B0 * r2 + B1) * r2 + B2) * r2 + B3) * r2 + B4) * r2 + 1.0);
-  const t = Math.sqrt(-2.0 * logF64(q));
-  const tail = (((((C0 * t + C1) * t + C2) * t + C3) * t + C4) * t + C5) / ((((D0 * t + D1) * t + D2) * t + D3) * t + 1.0);
-  return q < Q_LOW ? tail : central;
+  return (r * (((((A0 * r2 + A1) * r2 + A2) * r2 + A3) * r2 + A4) * r2 + A5)) / (((((B0 * r2 + B1) * r2 + B2) * r2 + B3) * r2 + B4) * r2 + 1.0);
 }
 
 // @ts-ignore: decorator

@@ -71,3 +71,4 @@ export function inverse_black76_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usiz
   }
   return bad;
 }
+

@@ -61,3 +61,4 @@ export function bsmOkF64x2(S: v128, K: v128, T: v128, vol: v128, r: v128, q: v12
   ok = v128.and(ok, f64x2.lt(f64x2.abs(q), inf));
   return v128.and(ok, f64x2.eq(f64x2.abs(omega), f64x2.splat(1.0)));
 }
+

@@ -3,10 +3,13 @@
 //   x[s] = Σ size·table[i·nS + s] and b = Σ size·base[i] over the group's positions (CSR order),
 //   pnl[r, s] += T_mode[s](x, b, group params)   (see plan.ts for the four modes).
 // The order of every addition is fixed (positions, then groups, in CSR order), and the SIMD build
-// uses only lane-wise IEEE add/mul/min/max/abs (no FMA), so both builds give bit-identical sums.
+// uses only lane-wise IEEE add/mul/min/max/abs (no FMA, no relaxed ops), so both builds give
+// bit-identical P&L.
 // `scratch` holds x: nS f64 per concurrent caller (each worker passes its own).
 // `pnl` points at row r0's output: row r goes to pnl + (r − r0)·nS·8.
 // Returns the number of rows in [r0, r1) with a NaN in their P&L.
+import { sumPairs4, sumPairs8, sumRest } from './group-sums';
+import { sumLanes8, sumLanesFew, sumLanesRest } from './scalar-sums';
 import { MODE_BASIS_DOWN, MODE_BASIS_UP, MODE_LINEAR, MODE_NEG_ABS } from './kinds';
 
 // @ts-ignore: decorator
@@ -39,17 +42,24 @@ export function aggregate_rows_f64(
     for (let s: usize = 0; s < rowBytes; s += 8) store<f64>(out + s, 0.0);
     const e1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
     for (let e = load<i32>(rowStart + (<usize>r << 2)); e < e1; e++) {
-      for (let s: usize = 0; s < rowBytes; s += 8) store<f64>(scratch + s, 0.0);
-      let b = 0.0;
+      const p0 = load<i32>(groupStart + (<usize>e << 2));
       const p1 = load<i32>(groupStart + (<usize>(e + 1) << 2));
-      for (let p = load<i32>(groupStart + (<usize>e << 2)); p < p1; p++) {
-        const i = <usize>load<i32>(posInstrument + (<usize>p << 2));
-        const size = load<f64>(posSize + (<usize>p << 3));
-        b += size * load<f64>(base + (i << 3));
-        const row = table + i * rowBytes;
-        for (let s: usize = 0; s < rowBytes; s += 8) {
-          store<f64>(scratch + s, load<f64>(scratch + s) + size * load<f64>(row + s));
-        }
+      // Blocks of 8 lanes, then 4–7 or 1–3 in one pass; the first pass also sums b.
+      let b = 0.0;
+      let bBase = base;
+      let s: usize = 0;
+      for (; s + 64 <= rowBytes; s += 64) {
+        const bb = sumLanes8(p0, p1, posInstrument, posSize, bBase, table, rowBytes, s, scratch);
+        if (bBase != 0) b = bb;
+        bBase = 0;
+      }
+      const rest = (rowBytes - s) >> 3;
+      if (rest >= 4) {
+        const bb = sumLanesRest(p0, p1, posInstrument, posSize, bBase, table, rowBytes, s, scratch, rest);
+        if (bBase != 0) b = bb;
+      } else if (rest > 0) {
+        const bb = sumLanesFew(p0, p1, posInstrument, posSize, bBase, table, rowBytes, s, scratch, rest);
+        if (bBase != 0) b = bb;
       }
       const g = <usize>load<i32>(groupId + (<usize>e << 2));
       const pd = load<f64>(posDisc + (g << 3));
@@ -68,86 +78,6 @@ export function aggregate_rows_f64(
     bad += nan;
   }
   return bad;
-}
-
-// x[s .. s + 2·W) for one group with W f64x2 accumulators in locals (no scratch round trip per
-// position); positions are added in CSR order from +0, exactly as the scalar loop does.
-// @ts-ignore: decorator
-@inline
-function sumPairs8(p0: i32, p1: i32, posInstrument: usize, posSize: usize, base: usize, table: usize, rowBytes: usize, s: usize, scratch: usize): f64 {
-  let b = 0.0;
-  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-  for (let p = p0; p < p1; p++) {
-    const i = <usize>load<i32>(posInstrument + (<usize>p << 2));
-    const size = load<f64>(posSize + (<usize>p << 3));
-    if (base != 0) b += size * load<f64>(base + (i << 3));
-    const row = table + i * rowBytes + s;
-    const z = f64x2.splat(size);
-    a0 = f64x2.add(a0, f64x2.mul(z, v128.load(row)));
-    a1 = f64x2.add(a1, f64x2.mul(z, v128.load(row, 16)));
-    a2 = f64x2.add(a2, f64x2.mul(z, v128.load(row, 32)));
-    a3 = f64x2.add(a3, f64x2.mul(z, v128.load(row, 48)));
-    a4 = f64x2.add(a4, f64x2.mul(z, v128.load(row, 64)));
-    a5 = f64x2.add(a5, f64x2.mul(z, v128.load(row, 80)));
-    a6 = f64x2.add(a6, f64x2.mul(z, v128.load(row, 96)));
-    a7 = f64x2.add(a7, f64x2.mul(z, v128.load(row, 96)));
-  }
-  const o = scratch + s;
-  v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
-  v128.store(o, a4, 64); v128.store(o, a5, 80); v128.store(o, a6, 96); v128.store(o, a7, 112);
-  return b;
-}
-
-// @ts-ignore: decorator
-@inline
-function sumPairs4(p0: i32, p1: i32, posInstrument: usize, posSize: usize, base: usize, table: usize, rowBytes: usize, s: usize, scratch: usize): f64 {
-  let b = 0.0;
-  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
-  for (let p = p0; p < p1; p++) {
-    const i = <usize>load<i32>(posInstrument + (<usize>p << 2));
-    const size = load<f64>(posSize + (<usize>p << 3));
-    if (base != 0) b += size * load<f64>(base + (i << 3));
-    const row = table + i * rowBytes + s;
-    const z = f64x2.splat(size);
-    a0 = f64x2.add(a0, f64x2.mul(z, v128.load(row)));
-    a1 = f64x2.add(a1, f64x2.mul(z, v128.load(row, 16)));
-    a2 = f64x2.add(a2, f64x2.mul(z, v128.load(row, 32)));
-    a3 = f64x2.add(a3, f64x2.mul(z, v128.load(row, 48)));
-  }
-  const o = scratch + s;
-  v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
-  return b;
-}
-
-// The last 1–3 pairs and the odd last lane in one pass, so their accumulator chains overlap
-// instead of each waiting on its own add latency. Absent chains re-read slot s (always inside the
-// row) and are not stored.
-// @ts-ignore: decorator
-@inline
-function sumRest(p0: i32, p1: i32, posInstrument: usize, posSize: usize, base: usize, table: usize, rowBytes: usize, s: usize, scratch: usize, pairs: usize, tail: bool): f64 {
-  let b = 0.0;
-  const oB: usize = pairs >= 2 ? 16 : 0;
-  const oC: usize = pairs >= 3 ? 32 : 0;
-  const oT: usize = tail ? pairs << 4 : 0;
-  let a0 = f64x2.splat(0), a1 = a0, a2 = a0;
-  let t = 0.0;
-  for (let p = p0; p < p1; p++) {
-    const i = <usize>load<i32>(posInstrument + (<usize>p << 2));
-    const size = load<f64>(posSize + (<usize>p << 3));
-    if (base != 0) b += size * load<f64>(base + (i << 3));
-    const row = table + i * rowBytes + s;
-    const z = f64x2.splat(size);
-    a0 = f64x2.add(a0, f64x2.mul(z, v128.load(row)));
-    a1 = f64x2.add(a1, f64x2.mul(z, v128.load(row + oB)));
-    a2 = f64x2.add(a2, f64x2.mul(z, v128.load(row + oC)));
-    t += size * load<f64>(row + oT);
-  }
-  const o = scratch + s;
-  v128.store(o, a0);
-  if (pairs >= 2) v128.store(o, a1, 16);
-  if (pairs >= 3) v128.store(o, a2, 32);
-  if (tail) store<f64>(o + oT, t);
-  return b;
 }
 
 export function aggregate_rows_f64x2(
@@ -190,7 +120,7 @@ export function aggregate_rows_f64x2(
         const bb = sumRest(p0, p1, posInstrument, posSize, bBase, table, rowBytes, s, scratch, (pairBytes - s) >> 4, pairBytes < rowBytes);
         if (bBase != 0) b = bb;
       } else if (s < rowBytes || bBase != 0) {
-        // Only the odd last lane (nS = 1, 17, 33, ...) or only b (the lane passes were all done).
+        // Only the odd last lane left (nS = 1, 17, 33, ...); b too when no pass summed it (nS = 1).
         let a = 0.0;
         let bb = 0.0;
         for (let p = p0; p < p1; p++) {
@@ -215,7 +145,9 @@ export function aggregate_rows_f64x2(
         // Two LINEAR slots (the common case) in one f64x2; anything else lane by lane.
         if ((load<i32>(mode + (k << 2)) | load<i32>(mode + (k << 2) + 4)) == MODE_LINEAR) {
           const x2 = v128.load(scratch + s);
-          const disc = f64x2.add(f64x2.mul(pd2, f64x2.max(x2, zero)), f64x2.mul(nd2, f64x2.min(x2, zero)));
+          // pmax/pmin (one instruction each; V8 expands max/min to ~8) with x first keep a NaN
+          // x, and equal max/min here because x is never −0 (a sum started at +0 cannot be).
+          const disc = f64x2.add(f64x2.mul(pd2, f64x2.pmax(x2, zero)), f64x2.mul(nd2, f64x2.pmin(x2, zero)));
           v128.store(o, f64x2.add(v128.load(o), f64x2.mul(v128.load(damp + s), f64x2.sub(disc, b2))));
         } else {
           store<f64>(o, load<f64>(o) + groupPnl(k, scratch, b, pd, nd, ax, damp, mode));

@@ -85,15 +85,14 @@ export function scenario_table_f64(
 // @ts-ignore: decorator
 @inline
 function optionF64x2(F: v128, K: v128, T: v128, v: v128, d: v128, om: v128, instOk: v128): v128 {
+  // The f64x2 pricer is branch-free, so out-of-domain lanes need no stand-in: they are replaced.
   const zero = f64x2.splat(0);
   const inf = f64x2.splat(Infinity);
-  const one = f64x2.splat(1);
   const ok = v128.and(
     v128.and(instOk, v128.and(f64x2.ge(F, zero), f64x2.lt(F, inf))),
     v128.and(f64x2.ge(v, zero), f64x2.lt(v, inf)),
   );
-  const p = black76PriceF64x2(v128.bitselect(F, one, ok), K, T, v128.bitselect(v, one, ok), d, om);
-  return v128.bitselect(p, f64x2.splat(NaN), ok);
+  return v128.bitselect(black76PriceF64x2(F, K, T, v, d, om), f64x2.splat(NaN), ok);
 }
 
 export function scenario_table_f64x2(

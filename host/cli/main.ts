@@ -34,4 +34,47 @@ program
     process.exitCode = await runTableCommand('iv', opts);
   });
 
-await program.parseAsync(process.argv);
+program
+  .command('margin')
+  .description('margin a portfolio (one account or an array) on a market snapshot under a profile')
+  .requiredOption('--profile <name|file>', 'built-in profile name (e.g. derive-pmrm2.test) or a profile JSON file')
+  .requiredOption('--portfolio <file>', 'account JSON (or an array of accounts); - for stdin')
+  .requiredOption('--market <file>', 'market snapshot JSON')
+  .option('--format <format>', 'json or table', 'table')
+  .option('--explain', "include the methodology's full working (breakdown.detail)")
+  .action(async (opts: { profile: string; portfolio: string; market: string; format?: string; explain?: boolean }) => {
+    const { runMarginCommand } = await import('./margin-command.js');
+    process.exitCode = runMarginCommand(opts);
+  });
+
+program
+  .command('conformance')
+  .description("run Derive's published cases through the engine: derive-pmrm2 PATH... | derive-pmrm FILE")
+  .argument('<suite>', 'derive-pmrm2 or derive-pmrm')
+  .argument('<paths...>', 'case files or directories')
+  .action(async (suite: string, paths: string[]) => {
+    const { runConformanceCommand } = await import('./conformance-command.js');
+    process.exitCode = await runConformanceCommand(suite, paths);
+  });
+
+program
+  .command('compare')
+  .description('initial and maintenance margin of one portfolio under several profiles, side by side')
+  .requiredOption('--portfolio <file>', 'account JSON')
+  .requiredOption('--market <file>', 'market snapshot JSON')
+  .requiredOption('--profiles <list>', 'comma-separated profile names or files, e.g. standard,span.cme-example,deribit-pm')
+  .option('--format <format>', 'table or json', 'table')
+  .action(async (opts: { portfolio: string; market: string; profiles: string; format: string }) => {
+    const { runCompareCommand } = await import('./compare-command.js');
+    process.exitCode = runCompareCommand(opts);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  // Expected failures print their stable code and message, not a stack trace.
+  const err = e as { code?: string; message?: string };
+  process.stderr.write(`riskgrid: ${err.code?.startsWith('RG_ERR_') ? `${err.code}: ` : ''}${err.message ?? String(e)}\n`);
+  if (!err.code?.startsWith('RG_ERR_')) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+  process.exitCode = 2;
+}

@@ -86,13 +86,29 @@ function parseRow(fields: Record<string, unknown>, cmd: TableCommand): Row {
   };
 }
 
+const REASON: Record<number, [price: string, iv: string]> = {
+  1: ['must be finite and >= 0', 'must be finite and > 0'],
+  2: ['must be finite and >= 0', 'must be finite and > 0'],
+  3: ['must be finite', 'must be finite and > 0'],
+  4: ['must be finite and >= 0', 'must be finite and >= 0'],
+  5: ['must be finite (discount factor e^(-rT) > 0)', 'must be finite (discount factor e^(-rT) > 0)'],
+  6: ['must be C or P', 'must be C or P'],
+  7: ['must be finite', 'must be finite'],
+  8: ['must be finite', 'must be finite'],
+  9: ['must be finite and >= 0', 'must be finite and >= 0'],
+  10: ['', 'is below the discounted intrinsic value: no implied volatility'],
+  11: ['', 'is at or above the no-arbitrage maximum (F·df for calls, K·df for puts): no implied volatility'],
+  12: ['', 'implied volatility iteration did not converge'],
+};
+
 /** Error text for a kernel status, naming the field as the user wrote it and its value. */
-function statusError(status: number, row: Row): string {
+function statusError(status: number, row: Row, cmd: TableCommand): string {
   const info = statusInfo(status, row.model) ?? { code: 'RG_ERR_KERNEL' as const, field: 'status' };
   // black76 rows give r, the kernel sees df = e^{−rT}; F is the row's S.
   const field = info.field === 'df' ? 'r' : info.field === 'F' ? 'S' : info.field;
   const value = field === 'type' ? (row.omega === 1 ? 'C' : 'P') : (row as unknown as Record<string, number>)[field];
-  return `${info.code}: ${field} = ${String(value)}: ${ERROR_CODES[info.code]}`;
+  const reason = REASON[status]?.[cmd === 'iv' ? 1 : 0] || ERROR_CODES[info.code];
+  return `${info.code}: ${field} = ${String(value)} ${reason}`;
 }
 
 interface Item {
@@ -114,7 +130,7 @@ function priceItems(pricer: Pricer, items: Item[]): void {
     rows.forEach((it, i) => {
       const st = res.status[i]!;
       if (st !== STATUS.OK) {
-        it.error = statusError(st, it.row!);
+        it.error = statusError(st, it.row!, 'price');
         return;
       }
       const out: Record<string, number> = {};
@@ -137,7 +153,7 @@ function ivItems(items: Item[]): void {
       const st = res.status[i]!;
       if (st === STATUS.OK) it.out = { iv: res.iv[i]!, status: 'OK' };
       else {
-        it.error = statusError(st, it.row!);
+        it.error = statusError(st, it.row!, 'iv');
         it.out = { status: statusInfo(st, model)!.code };
       }
     });
@@ -157,6 +173,7 @@ function outputRecord(it: Item, cmd: TableCommand, inFormat: TableFormat, outFor
     else if (outFormat === 'csv') rec[c] = '';
     else delete rec[c]; // a failed row carries no stale input value under an output name
   }
+  if (cmd === 'iv' && it.out === undefined && it.error !== undefined) rec.status = it.error.slice(0, it.error.indexOf(':'));
   if (it.error !== undefined) rec.error = it.error;
   else if (outFormat === 'csv') rec.error = '';
   return rec;

@@ -4,17 +4,14 @@
 // into the result and the arena is returned to where it was. For many row batches against one
 // snapshot use ScenarioTable (scenario-table-wasm.ts) directly.
 import type { RiskgridWasm } from '../wasm/loader.js';
-import { checkRows } from './plan-check-wasm.js';
 import type { PlanResult, ScenarioPlan } from './plan.js';
 import type { KernelWidth } from './risk-kernels-wasm.js';
 import { ScenarioTable } from './scenario-table-wasm.js';
 
 export function evaluatePlanWasm(wasm: RiskgridWasm, plan: ScenarioPlan, opts: { width?: KernelWidth } = {}): PlanResult {
-  // Check everything, then make room for every column at once: the only grow of this call.
-  ScenarioTable.check(plan.instruments, plan.scenarios, plan.groups);
-  checkRows(plan.rows, plan.instruments.n, plan.groups.posDisc.length);
-  wasm.arena.reserve(ScenarioTable.bytes(plan.instruments, plan.scenarios, plan.groups) + ScenarioTable.rowBytes(plan.rows, plan.scenarios.nS));
-  const t = ScenarioTable.build(wasm, plan.instruments, plan.scenarios, plan.groups, opts);
+  // Room for every column is made at once (the only grow of this call), then each part is checked
+  // and packed.
+  const t = ScenarioTable.build(wasm, plan.instruments, plan.scenarios, plan.groups, { ...opts, reserveRows: plan.rows });
   try {
     const rows = t.packRows(plan.rows);
     const out = t.aggregate(rows);

@@ -3,10 +3,13 @@
 //   const t = ScenarioTable.build(wasm, instruments, scenarios, groups); // pack + kernel 1
 //   const rows = t.packRows(portfolioRows);                             // pack CSR once
 //   const out = t.aggregate(rows, r0, r1);                              // kernels 2 + 3
+//   rows.release();  /  t.dispose();                                    // back to the arena
 // Everything lives in the instance's arena. Each pack reserves its bytes first, so memory grows
 // at most once per pack and never during a kernel call. Views returned here are live views on
 // wasm memory: valid until the arena grows or is released, overwritten by the next aggregate of
 // the same rows; copy (`.slice()`) what must outlive that.
+// Workers over a shared memory: post `t.layout` and `rows.layout` (plain numbers); each worker runs
+// runRows(riskKernels(itsInstance), ...) on its own row range with its own nS-f64 scratch column.
 import { RiskgridError } from '../errors.js';
 import type { F64Column, I32Column } from '../wasm/arena.js';
 import type { RiskgridWasm } from '../wasm/loader.js';
@@ -50,6 +53,8 @@ export class PackedRows {
     /** The table these rows were checked against (instrument and group indices, nS). */
     readonly table: ScenarioTable,
     readonly layout: RowsLayout,
+    /** Arena top before the pack: `release()` returns the arena to it. */
+    private readonly mark: number,
     private readonly nS: number,
     private readonly pnlCol: F64Column,
     private readonly worstCol: F64Column,
@@ -58,6 +63,11 @@ export class PackedRows {
 
   get nRows(): number {
     return this.layout.nRows;
+  }
+
+  /** Frees these rows and everything packed after them (the table stays): batch after batch. */
+  release(): void {
+    this.table.wasm.arena.release(this.mark);
   }
 
   /** Live views on rows [r0, r1) of the outputs (see the file comment for their lifetime). */
@@ -94,7 +104,17 @@ export class ScenarioTable {
   }
 
   /** Checks and packs the snapshot's columns, then values every instrument under every scenario. */
-  static build(wasm: RiskgridWasm, instruments: InstrumentColumns, scenarios: ScenarioSet, groups: GroupParams, opts: { width?: KernelWidth } = {}): ScenarioTable {
+  static build(
+    wasm: RiskgridWasm,
+    instruments: InstrumentColumns,
+    scenarios: ScenarioSet,
+    groups: GroupParams,
+    opts: {
+      width?: KernelWidth;
+      /** Also make room now for packing these rows, so the whole evaluation grows memory once. */
+      reserveRows?: PortfolioRows;
+    } = {},
+  ): ScenarioTable {
     const n = ScenarioTable.check(instruments, scenarios, groups);
     const nS = scenarios.nS;
     const f64s: Record<string, Float64Array> = {
@@ -108,7 +128,7 @@ export class ScenarioTable {
     const outLens = { table: n * nS, base: n, scratch: nS };
     const arena = wasm.arena;
     const mark = arena.mark();
-    arena.reserve(ScenarioTable.bytes(instruments, scenarios, groups));
+    arena.reserve(ScenarioTable.bytes(instruments, scenarios, groups) + (opts.reserveRows ? ScenarioTable.rowBytes(opts.reserveRows, nS) : 0));
     const cols: Record<string, F64Column | I32Column> = {};
     for (const [k, a] of Object.entries(f64s)) cols[k] = putF64(wasm, a);
     for (const [k, a] of Object.entries(i32s)) cols[k] = putI32(wasm, a);
@@ -146,10 +166,13 @@ export class ScenarioTable {
 
   /** Arena bytes `packRows` takes for these rows against a table of nS scenarios. */
   static rowBytes(rows: PortfolioRows, nS: number): number {
+    // Lengths only (the rows may not be checked yet): a malformed field counts 0 and fails its check.
+    const len = (a: { length?: unknown } | undefined): number => (typeof a?.length === 'number' ? a.length : 0);
+    const nRows = Number.isInteger(rows.nRows) && rows.nRows > 0 ? rows.nRows : 0;
     return packBytes([
-      rows.rowStart.length * 4, rows.groupStart.length * 4, rows.groupId.length * 4,
-      rows.posInstrument.length * 4, rows.posSize.length * 8,
-      rows.nRows * nS * 8, rows.nRows * 8, rows.nRows * 4,
+      len(rows.rowStart) * 4, len(rows.groupStart) * 4, len(rows.groupId) * 4,
+      len(rows.posInstrument) * 4, len(rows.posSize) * 8,
+      nRows * nS * 8, nRows * 8, nRows * 4,
     ]);
   }
 
@@ -196,6 +219,7 @@ export class ScenarioTable {
     checkRows(rows, this.layout.nInstruments, this.cols.posDisc!.length);
     const nS = this.layout.nS;
     const arena = this.wasm.arena;
+    const mark = arena.mark();
     arena.reserve(ScenarioTable.rowBytes(rows, nS));
     const rowStart = putI32(this.wasm, rows.rowStart);
     const groupStart = putI32(this.wasm, rows.groupStart);
@@ -211,7 +235,7 @@ export class ScenarioTable {
       posInstrument: posInstrument.ptr, posSize: posSize.ptr,
       pnl: pnl.ptr, worst: worst.ptr, worstIndex: worstIndex.ptr,
     };
-    return new PackedRows(this, layout, nS, pnl, worst, worstIndex);
+    return new PackedRows(this, layout, mark, nS, pnl, worst, worstIndex);
   }
 
   /** Aggregates rows [r0, r1) of a packed batch and scans their worst loss; returns live views. */

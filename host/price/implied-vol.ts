@@ -5,6 +5,7 @@
 import { RiskgridError, type ErrorCode } from '../errors.js';
 import { loadWasmSync, type RiskgridWasm } from '../wasm/loader.js';
 import { STATUS, statusInfo, type PricingModel } from './status.js';
+import { omegaOf } from './pricer.js';
 
 /** Per-item status codes (assembly/abi.ts, host/price/status.ts) under IV-friendly names. */
 export const IV_STATUS = {
@@ -72,17 +73,6 @@ function column(input: Record<string, unknown>, name: string, n: number | undefi
   return c as Num;
 }
 
-/** +1 / −1 from a type cell; NaN (→ ST_BAD_TYPE) for anything else. */
-export function omegaOf(t: number | string | undefined): number {
-  if (t === 1 || t === -1) return t;
-  if (typeof t === 'string') {
-    const u = t.trim().toUpperCase();
-    if (u === 'C' || u === 'CALL') return 1;
-    if (u === 'P' || u === 'PUT') return -1;
-  }
-  return NaN;
-}
-
 const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
 
 /** Copies a column into the arena; anything but a number becomes NaN (a per-item BAD_* status). */
@@ -123,7 +113,7 @@ export function impliedVolBatch(input: ImpliedVolInput, wasm?: RiskgridWasm): Im
     fill(c.K.view as Float64Array, K);
     fill(vT, T);
     fill(c.price.view as Float64Array, price);
-    for (let i = 0; i < n; i++) vType[i] = omegaOf(type[i]);
+    for (let i = 0; i < n; i++) vType[i] = omegaOf(type[i]) ?? NaN; // NaN → per-item BAD_TYPE
     let r: Num | undefined;
     let q: Num | undefined;
     if (model === 'black76') {

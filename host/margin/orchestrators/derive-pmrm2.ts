@@ -8,7 +8,7 @@
 import { RiskgridError } from '../../errors.js';
 import type { MarketSnapshot } from '../../market/snapshot.js';
 import type { Account } from '../../model/account.js';
-import { DERIVE_CONVENTIONS } from '../../model/instrument.js';
+import { DERIVE_CONVENTIONS, type Instrument } from '../../model/instrument.js';
 import { at, fail, isObject, onlyKeys, str } from '../../model/fields.js';
 import {
   arrangeDerivePortfolio,
@@ -22,7 +22,9 @@ import {
   type DeriveOption,
   type DeriveExpiryFeed,
 } from '../../profiles/derive-pmrm2/index.js';
+import type { DerivePmrm2PortfolioMeta } from '../../profiles/derive-pmrm2/index.js';
 import type { MarginMethodology, MethodologyContext, MethodologyOutcome } from '../methodology.js';
+import type { PlanResult } from '../plan.js';
 import type { ScenarioInfo } from '../result.js';
 
 export interface CollateralTerms {
@@ -39,7 +41,11 @@ export interface DerivePmrm2EngineParams extends DerivePmrm2Params {
   collaterals: Record<string, CollateralTerms>;
 }
 
-const ENGINE_KEYS = ['currency', 'collaterals'];
+/** A profile's params without the engine's keys: Derive's own parameter set. */
+export function derivePmrm2MethodParams(params: Record<string, unknown>): Record<string, unknown> {
+  const { currency: _c, collaterals: _t, ...method } = params;
+  return method;
+}
 
 export function validateDerivePmrm2EngineParams(raw: unknown, path = 'params'): DerivePmrm2EngineParams {
   if (!isObject(raw)) fail('RG_ERR_PROFILE', path, raw, 'must be an object');
@@ -64,7 +70,7 @@ export function validateDerivePmrm2EngineParams(raw: unknown, path = 'params'): 
 }
 
 /** Account + snapshot → Derive's plain portfolio struct (throws for this account only). */
-export function derivePortfolioOf(account: Account, market: MarketSnapshot, params: DerivePmrm2EngineParams): DerivePortfolio {
+export function derivePortfolioOf(account: Account, market: MarketSnapshot, params: DerivePmrm2EngineParams, optionIds?: string[]): DerivePortfolio {
   const cur = params.currency;
   const u = market.underlying(cur);
   const stable = market.stablecoin;
@@ -75,6 +81,9 @@ export function derivePortfolioOf(account: Account, market: MarketSnapshot, para
   let perpCost = 0; // Σ size·avg_price where known, for the unrealised P&L
   let perpKnownAmount = 0;
   let perpFunding = 0;
+  // One entry per option, in order of first appearance (sizes of repeated instruments add up; the
+  // method sums in its own canonical order, so a permuted account gets a bit-identical margin).
+  const optionAmount = new Map<string, { ins: Instrument; amount: number }>();
   account.positions.forEach((pos, k) => {
     const ins = pos.instrument;
     const field = `positions[${k}].instrument`;
@@ -86,20 +95,10 @@ export function derivePortfolioOf(account: Account, market: MarketSnapshot, para
     }
     const amount = pos.size * ins.contractSize;
     if (ins.kind === 'option') {
-      const expiry = ins.expiry!;
-      const e = market.expiry(cur, expiry);
-      const sec = (expiry - market.timestamp) / 1000;
-      if (!expiries.has(expiry)) {
-        expiries.set(expiry, {
-          secToExpiry: sec,
-          forward: e.forward.value,
-          forwardConfidence: e.forward.confidence,
-          rate: e.rate.value,
-          rateConfidence: e.rate.confidence,
-          volConfidence: e.volConfidence,
-        });
-      }
-      options.push({ secToExpiry: sec, strike: ins.strike!, isCall: ins.optionType === 'C', amount, markVol: market.volFor(cur, expiry, ins.strike!, ins.optionType) });
+      const key = `${ins.expiry}|${ins.strike}|${ins.optionType}`;
+      const have = optionAmount.get(key);
+      if (have === undefined) optionAmount.set(key, { ins, amount });
+      else have.amount += amount;
     } else if (ins.kind === 'perpetual') {
       perpAmount += amount;
       perpFunding += pos.unrealisedFunding ?? 0;
@@ -111,6 +110,23 @@ export function derivePortfolioOf(account: Account, market: MarketSnapshot, para
       throw new RiskgridError('RG_ERR_INVALID_INPUT', `derive-pmrm2 has no ${ins.kind} positions (${ins.id}); hold the asset as a balance`, { field, value: ins.id });
     }
   });
+  for (const { ins, amount } of optionAmount.values()) {
+    optionIds?.push(ins.id);
+    const expiry = ins.expiry!;
+    const sec = (expiry - market.timestamp) / 1000;
+    if (!expiries.has(expiry)) {
+      const e = market.expiry(cur, expiry);
+      expiries.set(expiry, {
+        secToExpiry: sec,
+        forward: e.forward.value,
+        forwardConfidence: e.forward.confidence,
+        rate: e.rate.value,
+        rateConfidence: e.rate.confidence,
+        volConfidence: e.volConfidence,
+      });
+    }
+    options.push({ secToExpiry: sec, strike: ins.strike!, isCall: ins.optionType === 'C', amount, markVol: market.volFor(cur, expiry, ins.strike!, ins.optionType) });
+  }
 
   const collaterals: DeriveCollateral[] = [];
   let cash = 0;
@@ -151,11 +167,16 @@ function pct(x: number): string {
   return `${v >= 0 ? '+' : ''}${v}%`;
 }
 
+/** "spot +18% vol up", "spot -66% vol up ×0.21", "linear skew". */
+export function scenarioLabel(spotShock: number, volShock: string, dampening: number): string {
+  if (volShock === 'linear' || volShock === 'abs') return `${volShock} skew`;
+  return `spot ${pct(spotShock)} vol ${volShock}${dampening !== 1 ? ` ×${dampening}` : ''}`;
+}
+
 export function derivePmrm2Scenarios(params: DerivePmrm2Params, kinds: string[]): ScenarioInfo[] {
   const out: ScenarioInfo[] = params.scenarios.map((s, index) => {
-    const vol = s.volShock === 'linear' ? 'linear skew' : s.volShock === 'abs' ? 'abs skew' : s.volShock;
-    const label = s.volShock === 'linear' || s.volShock === 'abs' ? `${vol}` : `spot ${pct(s.spotShock)} vol ${vol}${s.dampening !== 1 ? ` ×${s.dampening}` : ''}`;
-    return { index, label, spot_shock: s.spotShock - 1, vol_move: vol, kind: kinds[index] ?? 'regular' };
+    const vol = s.volShock === 'linear' || s.volShock === 'abs' ? `${s.volShock} skew` : s.volShock;
+    return { index, label: scenarioLabel(s.spotShock, s.volShock, s.dampening), spot_shock: s.spotShock - 1, vol_move: vol, kind: kinds[index] ?? 'regular' };
   });
   out.push({ index: out.length, label: 'basis contingency', spot_shock: 0, vol_move: 'none', kind: 'basis' });
   return out;
@@ -204,9 +225,12 @@ export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> 
     const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
     const good: DerivePortfolio[] = [];
     const slot: number[] = [];
+    const ids: string[][] = [];
     accounts.forEach((a, i) => {
       try {
-        const p = derivePortfolioOf(a, market, params);
+        const optionIds: string[] = [];
+        const p = derivePortfolioOf(a, market, params, optionIds);
+        ids.push(optionIds);
         arrangeDerivePortfolio(p); // validates this portfolio alone, before it joins the batch
         good.push(p);
         slot.push(i);
@@ -216,17 +240,32 @@ export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> 
     });
     if (good.length > 0) {
       const { plan, meta } = buildDerivePmrm2Plan(good, params);
-      const results = finishDerivePmrm2(good, params, meta, ctx.evaluate(plan));
+      const evaluated = ctx.evaluate(plan);
+      const results = finishDerivePmrm2(good, params, meta, evaluated);
       const kinds = results[0]!.scenarioKinds;
       const scenarios = derivePmrm2Scenarios(params, kinds);
       const marginCurrency = market.stablecoin?.asset ?? 'USDC';
       results.forEach((r, j) => {
-        out[slot[j]!] = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true);
+        const o = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true);
+        if (ctx.instrumentScenarios) o.instrument_scenarios = optionScenarios(meta.portfolios[j]!, ids[j]!, evaluated, plan.scenarios.nS, params.scenarios.length);
+        out[slot[j]!] = o;
       });
     }
     return out;
   },
 };
+
+/** Each option's value per scenario (the instrument table row; the basis pair's two legs dropped). */
+function optionScenarios(meta: DerivePmrm2PortfolioMeta, optionIds: string[], res: PlanResult, nS: number, n: number): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  meta.arranged.expiries.forEach((e, k) => {
+    e.options.forEach((optionIndex, j) => {
+      const row = meta.expiries[k]!.instruments[j]!;
+      out[optionIds[optionIndex]!] = Array.from(res.table.subarray(row * nS, row * nS + n));
+    });
+  });
+  return out;
+}
 
 export function asRiskgridError(e: unknown): RiskgridError {
   if (e instanceof RiskgridError) return e;

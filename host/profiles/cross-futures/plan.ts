@@ -3,7 +3,7 @@
 // loss = netRate × |Σ signed notional|. Spot positions: a row each at spotRate. Options valued only.
 import type { ScenarioPlan } from '../../margin/plan.js';
 import { linearSpec, linearUnits } from '../standard/linear.js';
-import { PlanBuilder, instrumentKey, ones, zeros } from '../standard/plan-builder.js';
+import { PlanBuilder, groupInto, ones, zeros } from '../standard/plan-builder.js';
 import { addOptionInstrument, N_STANDARD_SLOTS, rateMoves } from '../standard/plan.js';
 import { validatePortfolios, type Portfolio, type ResolvedPosition } from '../standard/position.js';
 import { validateCrossFuturesParams } from './params.js';
@@ -31,7 +31,7 @@ export function buildCrossFuturesPlan(portfolios: readonly Portfolio[], rawParam
   const meta: CrossFuturesPlanMeta = { params, portfolios: [] };
   const linear = (p: ResolvedPosition, row: number): [number, number] => {
     const spec = linearSpec(p, row);
-    return [b.addInstrument(instrumentKey(spec), spec), linearUnits(p)];
+    return [b.addTagged(`${row}|${p.id}`, spec), linearUnits(p)];
   };
   for (const pf of portfolios) {
     const entry: CrossFuturesPlanMeta['portfolios'][number] = { id: pf.id, units: [], spot: [], options: [] };
@@ -42,7 +42,7 @@ export function buildCrossFuturesPlan(portfolios: readonly Portfolio[], rawParam
       else if (p.kind === 'spot') {
         b.addGroupEntry(group, [linear(p, spotRow)]);
         entry.spot.push({ row: b.endRow(), position: p });
-      } else byUnderlying.set(p.underlying, [...(byUnderlying.get(p.underlying) ?? []), p]);
+      } else groupInto(byUnderlying, p.underlying, p);
     }
     for (const u of [...byUnderlying.keys()].sort()) {
       const positions = byUnderlying.get(u)!;

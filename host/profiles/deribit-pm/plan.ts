@@ -6,7 +6,7 @@
 // follow standard/inverse.ts (the conversion is done in finish.ts).
 import { RiskgridError } from '../../errors.js';
 import { KIND_LINEAR, KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
-import { PlanBuilder, instrumentKey, type InstrumentSpec } from '../standard/plan-builder.js';
+import { PlanBuilder, groupInto, type InstrumentSpec } from '../standard/plan-builder.js';
 import { planUnits } from '../standard/inverse.js';
 import { omegaOf, validatePortfolios, type ResolvedPosition } from '../standard/position.js';
 import { validateDeribitPmParams } from './params.js';
@@ -70,7 +70,7 @@ export function buildDeribitPmPlan(portfolios: readonly DeribitPortfolio[], rawP
     return g;
   };
   const group = b.addGroupParams();
-  const add = (spec: InstrumentSpec): number => b.addInstrument(instrumentKey(spec), spec);
+  const add = (tag: string, spec: InstrumentSpec): number => b.addTagged(tag, spec);
 
   const meta: DeribitPlanMeta = { params, portfolios: [] };
   portfolios.forEach((pf, a) => {
@@ -78,7 +78,7 @@ export function buildDeribitPmPlan(portfolios: readonly DeribitPortfolio[], rawP
     for (const p of pf.positions) {
       if (p.size === 0) continue;
       const key = `${p.underlying}|${p.settlement ?? 'linear'}`;
-      units.set(key, [...(units.get(key) ?? []), p]);
+      groupInto(units, key, p);
     }
     const out: DeribitUnitMeta[] = [];
     for (const key of [...units.keys()].sort()) {
@@ -86,7 +86,7 @@ export function buildDeribitPmPlan(portfolios: readonly DeribitPortfolio[], rawP
       const [underlying, settlement] = key.split('|') as [string, 'linear' | 'inverse'];
       const S0 = list[0]!.spot ?? list[0]!.forward;
       list.forEach((p) => {
-        if (p.spot !== undefined && p.spot !== S0) bad(`portfolios[${a}].positions(${p.id}).spot`, p.spot, `differs from the ${underlying} index ${S0} of the other positions`);
+        if (p.spot !== undefined && p.spot !== S0) bad(`portfolios[${a}].positions[${pf.positions.indexOf(p)}].spot`, p.spot, `differs from the ${underlying} index ${S0} of the other positions`);
       });
       let row = spotRows.get(underlying);
       if (row === undefined) spotRows.set(underlying, (row = b.addUnderlying(gridMult)));
@@ -96,7 +96,7 @@ export function buildDeribitPmPlan(portfolios: readonly DeribitPortfolio[], rawP
           ? { kind: KIND_OPTION, underlying: row!, volGroup: volGroupOf(p.T), fwdFixed: 0, fwdVar: p.forward, strike: p.strike!, T: p.T, vol: p.vol!, df: p.df ?? 1, omega: omegaOf(p) }
           : { kind: KIND_LINEAR, underlying: row!, volGroup: 0, fwdFixed: 0, fwdVar: p.forward, strike: 0, T: 0, vol: 0, df: 1, omega: 1 };
         const units = planUnits(p, S0);
-        return { position: p, instrument: add(spec), units };
+        return { position: p, instrument: add(`g|${p.id}`, spec), units };
       });
       b.addGroupEntry(group, positions.map((q) => [q.instrument, q.units] as const));
       const gridRow = b.endRow();
@@ -109,7 +109,7 @@ export function buildDeribitPmPlan(portfolios: readonly DeribitPortfolio[], rawP
             const cT = params.rollShock * q.position.T;
             const F = q.position.forward;
             const spec: InstrumentSpec = { kind: KIND_LINEAR, underlying: rollRow, volGroup: 0, fwdFixed: F * (1 - cT), fwdVar: F * cT, strike: 0, T: 0, vol: 0, df: 1, omega: 1 };
-            return [add(spec), q.units] as const;
+            return [add(`r|${q.position.id}`, spec), q.units] as const;
           }),
         );
         roll = b.endRow();

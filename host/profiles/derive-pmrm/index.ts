@@ -3,9 +3,7 @@
 // executable spec) → finishDerivePmrm.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
 import type { PlanResult, ScenarioPlan } from '../../margin/plan.js';
-import type { Methodology } from '../registry.js';
 import { finishDerivePmrm } from './finish.js';
-import { validateDerivePmrmParams } from './params.js';
 import { buildDerivePmrmPlan } from './plan.js';
 import type { DerivePmrmOutput, DerivePmrmParams, DerivePmrmPortfolio } from './types.js';
 
@@ -21,11 +19,6 @@ export function computeDerivePmrm(
   return finishDerivePmrm(portfolios, plan, meta, evaluate(plan));
 }
 
-/** For the profile registry: `registerMethodology('derive-pmrm', derivePmrmMethodology)`. */
-export const derivePmrmMethodology: Methodology<DerivePmrmParams> = {
-  validateParams: validateDerivePmrmParams,
-  description: "Derive's portfolio margin, v2.0 (PMRM): spot × vol scenarios, basis contingency, one static discount",
-};
 
 export { buildDerivePmrmPlan, type DerivePmrmPlanMeta, type DerivePmrmRowMeta, type DerivePmrmExpiryMeta } from './plan.js';
 export { finishDerivePmrm } from './finish.js';

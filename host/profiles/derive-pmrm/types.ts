@@ -127,7 +127,8 @@ export interface DerivePmrmExpiryDetail {
 }
 
 export interface DerivePmrmWorst {
-  /** Index into params.scenarios, or params.scenarios.length for the basis contingency (as Derive). */
+  /** Index into params.scenarios, or params.scenarios.length for the basis contingency (as Derive;
+   *  spotShock 1 and volShock "none" then, its two legs being params.basisContingency). */
   index: number;
   kind: 'scenario' | 'basis';
   spotShock: number;

@@ -76,7 +76,13 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
     return ins.kind.length - 1;
   };
   // Dedup without string keys per position: one context per (expiry, rate, forward), number-keyed maps inside.
-  const contexts = new Map<string, ExpiryContext>();
+  // Keyed (secToExpiry → rate → fwdVar → fwdFixed): number keys, no string formatting per expiry.
+  const contexts = new Map<number, Map<number, Map<number, Map<number, ExpiryContext>>>>();
+  const level = <V>(m: Map<number, V>, k: number, make: () => V): V => {
+    let v = m.get(k);
+    if (v === undefined) m.set(k, (v = make()));
+    return v;
+  };
   const linearByValue = new Map<number, number>();
   const linearInstrument = (value: number): number => {
     let k = linearByValue.get(value);
@@ -94,12 +100,21 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
   const groups = new Interner();
   groups.intern('linear', () => {});
 
-  const rowStart = [0];
-  const groupStart = [0];
-  const groupId: number[] = [];
-  const posInstrument: number[] = [];
-  const posSize: number[] = [];
-  const meta: DerivePmrm2PortfolioMeta[] = [];
+  // Upper bounds known up front: CSR columns are filled in place (no growth, no copy).
+  let maxPos = 0;
+  let maxEntries = 0;
+  for (const p of portfolios) {
+    maxPos += p.options.length + 1 + p.collaterals.length;
+    maxEntries += p.expiries.length + 1;
+  }
+  const rowStart = new Int32Array(portfolios.length + 1);
+  const groupStart = new Int32Array(maxEntries + 1);
+  const groupId = new Int32Array(maxEntries);
+  const posInstrument = new Int32Array(maxPos);
+  const posSize = new Float64Array(maxPos);
+  let nPos = 0;
+  let nEntries = 0;
+  const meta: DerivePmrm2PortfolioMeta[] = new Array(portfolios.length);
 
   for (let r = 0; r < portfolios.length; r++) {
     const p = portfolios[r]!;
@@ -108,8 +123,8 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
     const expiries: DerivePmrm2ExpiryMeta[] = new Array(arranged.expiries.length);
     for (const j of arranged.expiryOrder) {
       const e = arranged.expiries[j]!;
-      const ctxKey = `${e.secToExpiry}|${e.rate}|${e.fwdFixed}|${e.fwdVar}`;
-      let ctx = contexts.get(ctxKey);
+      const byFixed = level(level(level(contexts, e.secToExpiry, () => new Map()), e.rate, () => new Map()), e.fwdVar, () => new Map<number, ExpiryContext>());
+      let ctx = byFixed.get(e.fwdFixed);
       if (ctx === undefined) {
         const shocks = expiryShocks(e, params, `${path}.options[${e.options[0]}].secToExpiry`);
         ctx = {
@@ -122,7 +137,7 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
           }),
           byType: [new Map(), new Map()],
         };
-        contexts.set(ctxKey, ctx);
+        byFixed.set(e.fwdFixed, ctx);
       }
       const list: number[] = new Array(e.options.length);
       for (let q = 0; q < e.options.length; q++) {
@@ -136,33 +151,33 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
           byVol.set(o.markVol, k);
         }
         list[q] = k;
-        posInstrument.push(k);
-        posSize.push(o.amount);
+        posInstrument[nPos] = k;
+        posSize[nPos++] = o.amount;
       }
-      groupId.push(ctx.group);
-      groupStart.push(posInstrument.length);
+      groupId[nEntries++] = ctx.group;
+      groupStart[nEntries] = nPos;
       expiries[j] = { shocks: ctx.shocks, instruments: list };
     }
     // Perp and risk-cancelling collateral: linear in the spot shock, undiscounted.
     let linear = 0;
     if (arranged.perpAmount !== 0) {
-      posInstrument.push(linearInstrument(p.perp!.price));
-      posSize.push(arranged.perpAmount);
+      posInstrument[nPos] = linearInstrument(p.perp!.price);
+      posSize[nPos++] = arranged.perpAmount;
       linear++;
     }
     for (const ci of arranged.collateralOrder) {
       const c = p.collaterals[ci]!;
       if (!c.riskCancelling) continue;
-      posInstrument.push(linearInstrument(c.price / p.stablePrice));
-      posSize.push(c.amount);
+      posInstrument[nPos] = linearInstrument(c.price / p.stablePrice);
+      posSize[nPos++] = c.amount;
       linear++;
     }
     if (linear > 0) {
-      groupId.push(LINEAR_GROUP);
-      groupStart.push(posInstrument.length);
+      groupId[nEntries++] = LINEAR_GROUP;
+      groupStart[nEntries] = nPos;
     }
-    rowStart.push(groupId.length);
-    meta.push({ arranged, expiries });
+    rowStart[r + 1] = nEntries;
+    meta[r] = { arranged, expiries };
   }
 
   const nIns = ins.kind.length;
@@ -223,11 +238,11 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
     groups: { posDisc: Float64Array.from(grp.posDisc), negDisc: Float64Array.from(grp.negDisc), aux: Float64Array.from(grp.aux) },
     rows: {
       nRows: portfolios.length,
-      rowStart: Int32Array.from(rowStart),
-      groupStart: Int32Array.from(groupStart),
-      groupId: Int32Array.from(groupId),
-      posInstrument: Int32Array.from(posInstrument),
-      posSize: Float64Array.from(posSize),
+      rowStart,
+      groupStart: groupStart.subarray(0, nEntries + 1),
+      groupId: groupId.subarray(0, nEntries),
+      posInstrument: posInstrument.subarray(0, nPos),
+      posSize: posSize.subarray(0, nPos),
     },
   };
   return { plan, meta: { nScenarios: n, portfolios: meta } };

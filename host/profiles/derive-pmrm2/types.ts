@@ -184,6 +184,7 @@ export interface DerivePmrm2OptionShocks {
 
 export type DerivePmrm2ScenarioKind = 'regular' | 'tail' | 'skew' | 'basis';
 
+/** The worst candidate; for the basis contingency spotShock is 1 and volShock 'none' (it spans both sides). */
 export interface DerivePmrm2Worst {
   /** Index into params.scenarios, or params.scenarios.length for the basis contingency (as Derive). */
   index: number;

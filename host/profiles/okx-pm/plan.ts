@@ -3,9 +3,10 @@
 // and a basis row per settlement for dated futures (roll spot row, as in deribit-pm). MR2 and MR5
 // need no scenario: each option gets twin instruments (T − days; df shocked by ∓ rateShock·T)
 // valued once without rows, and finish.ts differences their unshocked values.
+import { RiskgridError } from '../../errors.js';
 import { KIND_LINEAR, KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
 import { planUnits } from '../standard/inverse.js';
-import { PlanBuilder, instrumentKey, type InstrumentSpec } from '../standard/plan-builder.js';
+import { PlanBuilder, groupInto, type InstrumentSpec } from '../standard/plan-builder.js';
 import { omegaOf, validatePortfolios } from '../standard/position.js';
 import { validateOkxPmParams } from './params.js';
 import { okxSlots, okxVolMul } from './scenarios.js';
@@ -58,7 +59,7 @@ export function buildOkxPmPlan(portfolios: readonly OkxPortfolio[], rawParams: O
     return g;
   };
   const group = b.addGroupParams();
-  const add = (spec: InstrumentSpec): number => b.addInstrument(instrumentKey(spec), spec);
+  const add = (tag: string, spec: InstrumentSpec): number => b.addTagged(tag, spec);
   const optionSpec = (p: OkxPosition, row: number, T: number, df: number): InstrumentSpec => ({
     kind: KIND_OPTION, underlying: row, volGroup: volGroupOf(p.T), fwdFixed: 0, fwdVar: p.forward, strike: p.strike!, T, vol: p.vol!, df, omega: omegaOf(p),
   });
@@ -66,11 +67,17 @@ export function buildOkxPmPlan(portfolios: readonly OkxPortfolio[], rawParams: O
   const meta: OkxPlanMeta = { params, portfolios: [] };
   for (const pf of portfolios) {
     const byUnderlying = new Map<string, OkxPosition[]>();
-    for (const p of pf.positions) if (p.size !== 0) byUnderlying.set(p.underlying, [...(byUnderlying.get(p.underlying) ?? []), p]);
+    for (const p of pf.positions) if (p.size !== 0) groupInto(byUnderlying, p.underlying, p);
     const units: OkxUnitMeta[] = [];
     for (const underlying of [...byUnderlying.keys()].sort()) {
       const list = byUnderlying.get(underlying)!;
       const S0 = list[0]!.spot ?? list[0]!.forward;
+      for (const p of list) {
+        if (p.spot !== undefined && p.spot !== S0) {
+          const field = `portfolios[${portfolios.indexOf(pf)}].positions[${pf.positions.indexOf(p)}].spot`;
+          throw new RiskgridError('RG_ERR_INVALID_INPUT', `${field}: differs from the ${underlying} index ${S0} of the other positions (got ${p.spot})`, { field, value: p.spot });
+        }
+      }
       let row = spotRows.get(underlying);
       if (row === undefined) spotRows.set(underlying, (row = b.addUnderlying(gridMult)));
       const rows: OkxUnitMeta['rows'] = [];
@@ -80,17 +87,17 @@ export function buildOkxPmPlan(portfolios: readonly OkxPortfolio[], rawParams: O
         const positions: OkxPositionMeta[] = part.map((p) => {
           const units = planUnits(p, S0);
           if (p.kind !== 'option') {
-            return { position: p, units, instrument: add({ kind: KIND_LINEAR, underlying: row!, volGroup: 0, fwdFixed: 0, fwdVar: p.forward, strike: 0, T: 0, vol: 0, df: 1, omega: 1 }) };
+            return { position: p, units, instrument: add(`g|${p.id}`, { kind: KIND_LINEAR, underlying: row!, volGroup: 0, fwdFixed: 0, fwdVar: p.forward, strike: 0, T: 0, vol: 0, df: 1, omega: 1 }) };
           }
           const df = p.df ?? 1;
           const dr = params.mr5.rateShock * p.T;
           return {
             position: p,
             units,
-            instrument: add(optionSpec(p, row!, p.T, df)),
-            theta: add(optionSpec(p, neutralRow, Math.max(p.T - params.mr2.days / 365, 0), df)),
-            rateUp: add(optionSpec(p, neutralRow, p.T, df * Math.exp(-dr))),
-            rateDown: add(optionSpec(p, neutralRow, p.T, df * Math.exp(dr))),
+            instrument: add(`g|${p.id}`, optionSpec(p, row!, p.T, df)),
+            theta: add(`t|${p.id}`, optionSpec(p, neutralRow, Math.max(p.T - params.mr2.days / 365, 0), df)),
+            rateUp: add(`u|${p.id}`, optionSpec(p, neutralRow, p.T, df * Math.exp(-dr))),
+            rateDown: add(`d|${p.id}`, optionSpec(p, neutralRow, p.T, df * Math.exp(dr))),
           };
         });
         b.addGroupEntry(group, positions.map((q) => [q.instrument, q.units] as const));
@@ -103,7 +110,7 @@ export function buildOkxPmPlan(portfolios: readonly OkxPortfolio[], rawParams: O
             dated.map((q) => {
               const cT = params.mr4.annualMove * q.position.T;
               const F = q.position.forward;
-              return [add({ kind: KIND_LINEAR, underlying: basisRow, volGroup: 0, fwdFixed: F * (1 - cT), fwdVar: F * cT, strike: 0, T: 0, vol: 0, df: 1, omega: 1 }), q.units] as const;
+              return [add(`b|${q.position.id}`, { kind: KIND_LINEAR, underlying: basisRow, volGroup: 0, fwdFixed: F * (1 - cT), fwdVar: F * cT, strike: 0, T: 0, vol: 0, df: 1, omega: 1 }), q.units] as const;
             }),
           );
           basis = b.endRow();

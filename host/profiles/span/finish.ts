@@ -64,9 +64,15 @@ export function finishSpan(plan: ScenarioPlan, result: PlanResult, meta: SpanPla
   return meta.portfolios.map((pf) => {
     const total = new Array<number>(N_RISK).fill(0);
     const comms: SpanCommodityResult[] = pf.rows.map((r) => {
+      // Look-ahead decay: Σ plan size × (value at T − L − value now), counted at each weight.
+      let decay = 0;
+      for (const q of r.positions) {
+        const m = meta.instruments[q.instrument]!;
+        if (m.today !== q.instrument) decay += q.contracts * m.multiplier * (result.base[q.instrument]! - result.base[m.today]!);
+      }
       const losses: number[] = [];
       for (let s = 0; s < N_RISK; s++) {
-        const loss = -result.pnl[r.row * nS + s]!;
+        const loss = -(result.pnl[r.row * nS + s]! + plan.scenarios.damp[s]! * decay);
         requireFiniteResult(loss, `portfolio ${pf.id}: ${r.commodity} scenario ${s + 1} loss`);
         losses.push(loss + 0); // +0 turns −0 into 0
         total[s]! += loss;

@@ -32,6 +32,7 @@ const SCHEMA: Schema = {
     extremeMultiple: num(0, 10),
     extremeCoverFraction: frac,
     volScanMode: { type: 'string', enum: ['absolute', 'relative'] },
+    lookaheadDays: num(0, 30),
     compositeDeltaWeights: numArray(7, 0, 1),
     initialToMaintenance: num(1, 10),
     somMethod: { type: 'string', enum: ['max', 'sum'] },
@@ -69,6 +70,10 @@ export function validateSpanParams(raw: unknown, path = 'params'): SpanParams {
       if (names.has(t.name)) profileError(`${tp}.name`, t.name, 'duplicate tier name');
       names.add(t.name);
       if (t.fromMonth > t.toMonth) profileError(`${tp}.toMonth`, t.toMonth, `is before fromMonth ${t.fromMonth}`);
+      // A month in two tiers would count its delta twice.
+      c.tiers.slice(0, i).forEach((o) => {
+        if (t.fromMonth <= o.toMonth && o.fromMonth <= t.toMonth) profileError(`${tp}.fromMonth`, t.fromMonth, `overlaps tier ${o.name} (${o.fromMonth}-${o.toMonth})`);
+      });
     });
     c.tierSpreads.forEach((s, i) =>
       s.tiers.forEach((t, k) => {

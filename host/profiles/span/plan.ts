@@ -4,12 +4,14 @@
 // spot multiplier 1 + move gives F0 + move·R: the same absolute move for every contract month.
 // Given risk arrays (a clearing house's published figures) are data too: each is a linear
 // instrument on its own spot row whose multipliers are 1 + P&L/weight, so value − base = P&L.
+// Look-ahead: options are shocked at T − lookaheadDays; the same option at T (the price now) is a
+// twin instrument without rows, and finish.ts adds the decay V(T − L) − V(T) to every scenario.
 import { RiskgridError } from '../../errors.js';
 import { KIND_LINEAR, KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
 import { PlanBuilder, instrumentKey, ones, zeros, type InstrumentSpec } from '../standard/plan-builder.js';
 import { omegaOf, validatePortfolios } from '../standard/position.js';
 import { validateSpanParams } from './params.js';
-import { DELTA_BUMP, N_POINTS, N_RISK, N_SLOTS, deltaPoints, deltaSlot, spanScenarios } from './scenarios.js';
+import { DELTA_BUMP, N_POINTS, N_RISK, N_SLOTS, deltaPoints, spanScenarios } from './scenarios.js';
 import type { SpanParams, SpanPortfolio, SpanPosition } from './types.js';
 
 export interface SpanInstrumentMeta {
@@ -21,6 +23,11 @@ export interface SpanInstrumentMeta {
   multiplier: number;
   /** Price scan range in price points (0 for given arrays). */
   range: number;
+  /**
+   * The same option valued today (at T) when the scenarios are at T − look-ahead; this
+   * instrument's own index otherwise. Its unshocked value is the price now.
+   */
+  today: number;
   given?: { riskArray: number[]; compositeDelta: number; price: number };
 }
 
@@ -125,25 +132,36 @@ export function buildSpanPlan(portfolios: readonly SpanPortfolio[], rawParams: S
         fwdFixed: p.forward - R,
         fwdVar: R,
         strike: opt ? p.strike! : 0,
-        T: opt ? p.T : 0,
+        T: opt ? Math.max(p.T - params.lookaheadDays / 365, 0) : 0,
         vol: opt ? p.vol! : 0,
         df: opt ? (p.df ?? 1) : 1,
         omega: opt ? omegaOf(p) : 1,
       };
-      key = instrumentKey(spec, `${p.commodity}|${p.multiplier}|${p.kind}`);
-      const found = b.findInstrument(key);
-      if (found !== undefined) return found;
+      key = '';
     }
-    const i = b.addInstrument(key, spec);
-    instruments.push({
-        id: p.id,
-        commodity: p.commodity,
-        kind: p.kind,
-        optionType: p.optionType,
-        multiplier: given ? 1 : p.multiplier,
-        range: given ? 0 : spec.fwdVar,
-        given,
-    });
+    const before = b.nInstruments;
+    // Valued instruments: a cheap id tag first, the full key (every value-setting field) only for new ones.
+    const i = given ? b.addInstrument(key, spec) : b.addTagged(`${p.commodity}|${p.multiplier}|${p.id}`, spec, `${p.commodity}|${p.multiplier}|${p.kind}|${p.T}`);
+    if (i < before) return i;
+    const meta: SpanInstrumentMeta = {
+      id: p.id,
+      commodity: p.commodity,
+      kind: p.kind,
+      optionType: p.optionType,
+      multiplier: given ? 1 : p.multiplier,
+      range: given ? 0 : spec.fwdVar,
+      today: i,
+      given,
+    };
+    instruments.push(meta); // instruments are appended: meta index = plan index
+    if (spec.kind === KIND_OPTION && spec.T !== p.T) {
+      // The option now, valued without rows: only its unshocked value (the price now) is read.
+      const now = { ...spec, T: p.T };
+      const nowKey = instrumentKey(now, `${p.commodity}|${p.multiplier}|today`);
+      const known = b.findInstrument(nowKey);
+      meta.today = known ?? b.addInstrument(nowKey, now);
+      if (known === undefined) instruments.push({ ...meta });
+    }
     return i;
   };
 

@@ -1,6 +1,7 @@
 // Per-instrument SPAN figures out of the evaluated plan: the 16-value risk array per contract
 // (loss positive, extremes at the cover fraction, as SPAN prints it), the composite delta
-// (probability-weighted central-difference deltas at the seven price points) and the price.
+// (probability-weighted central-difference deltas at the seven price points, after the look-ahead)
+// and the price now.
 import type { PlanResult, ScenarioPlan } from '../../margin/plan.js';
 import type { SpanPlanMeta } from './plan.js';
 import { DELTA_BUMP, N_POINTS, N_RISK, deltaSlot } from './scenarios.js';
@@ -22,15 +23,16 @@ export function spanRiskArrays(plan: ScenarioPlan, result: PlanResult, meta: Spa
   const w = meta.params.compositeDeltaWeights;
   return meta.instruments.map((m, i) => {
     if (m.given) return { id: m.id, commodity: m.commodity, riskArray: [...m.given.riskArray], compositeDelta: m.given.compositeDelta, price: m.given.price };
-    const base = result.base[i]!;
+    // Scenario value (at T − look-ahead) against the price now (the `today` twin).
+    const now = result.base[m.today]!;
     const riskArray: number[] = [];
-    for (let s = 0; s < N_RISK; s++) riskArray.push(-damp[s]! * (result.table[i * nS + s]! - base) * m.multiplier + 0); // + 0: no −0
+    for (let s = 0; s < N_RISK; s++) riskArray.push(-damp[s]! * (result.table[i * nS + s]! - now) * m.multiplier + 0); // + 0: no −0
     let delta = 0;
     for (let k = 0; k < N_POINTS; k++) {
       const up = result.table[i * nS + deltaSlot(k, 1)]!;
       const dn = result.table[i * nS + deltaSlot(k, -1)]!;
       delta += w[k]! * ((up - dn) / (2 * DELTA_BUMP * m.range));
     }
-    return { id: m.id, commodity: m.commodity, riskArray, compositeDelta: delta, price: base * m.multiplier };
+    return { id: m.id, commodity: m.commodity, riskArray, compositeDelta: delta, price: now * m.multiplier };
   });
 }

@@ -73,6 +73,8 @@ export interface SpanParams {
   /** Share of the extreme move's P&L that counts (0.35, 0.30 in practice). */
   extremeCoverFraction: number;
   volScanMode: 'absolute' | 'relative';
+  /** Look-ahead time in days: options are revalued this much closer to expiry (CME: 1). */
+  lookaheadDays: number;
   /** Weights of the deltas at price points −3/3, −2/3, −1/3, 0, +1/3, +2/3, +3/3 (sum 1). */
   compositeDeltaWeights: number[];
   /** Initial requirement = maintenance × this (≥ 1). */

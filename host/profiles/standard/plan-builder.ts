@@ -25,6 +25,7 @@ export class PlanBuilder {
   private volFloor: number[][] = [];
   private ins: InstrumentSpec[] = [];
   private insKey = new Map<string, number>();
+  private tagged = new Map<string, number>();
   private skewRows: (number[] | undefined)[] = [];
   damp: number[];
   mode: number[];
@@ -70,6 +71,18 @@ export class PlanBuilder {
     this.skewRows.push(skew === undefined ? undefined : [...skew]);
     this.insKey.set(key, this.ins.length - 1);
     return this.ins.length - 1;
+  }
+
+  /**
+   * Add (or find) an instrument under a cheap tag (an id): a repeat whose spec is numerically
+   * the same skips building the full key, the costly part of planning a large batch.
+   */
+  addTagged(tag: string, spec: InstrumentSpec, extra = ''): number {
+    const hit = this.tagged.get(tag);
+    if (hit !== undefined && sameSpec(this.ins[hit]!, spec)) return hit;
+    const i = this.addInstrument(instrumentKey(spec, extra), spec);
+    this.tagged.set(tag, i);
+    return i;
   }
 
   findInstrument(key: string): number | undefined {
@@ -163,8 +176,22 @@ export class PlanBuilder {
   }
 }
 
+/** Append `v` to the list under `key` (grouping positions without copying arrays). */
+export function groupInto<K, V>(m: Map<K, V[]>, key: K, v: V): void {
+  const list = m.get(key);
+  if (list === undefined) m.set(key, [v]);
+  else list.push(v);
+}
+
 export const ones = (n: number): number[] => new Array<number>(n).fill(1);
 export const zeros = (n: number): number[] => new Array<number>(n).fill(0);
+
+function sameSpec(a: InstrumentSpec, b: InstrumentSpec): boolean {
+  return (
+    a.kind === b.kind && a.underlying === b.underlying && a.volGroup === b.volGroup && a.fwdFixed === b.fwdFixed && a.fwdVar === b.fwdVar &&
+    a.strike === b.strike && a.T === b.T && a.vol === b.vol && a.df === b.df && a.omega === b.omega
+  );
+}
 
 /** Dedup key of an instrument: every field that sets its value, in exact decimal form. */
 export function instrumentKey(s: InstrumentSpec, extra = ''): string {

@@ -5,7 +5,7 @@
 import { KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
 import { linearSpec, linearUnits } from './linear.js';
 import { validateStandardParams } from './params.js';
-import { PlanBuilder, instrumentKey, ones, zeros } from './plan-builder.js';
+import { PlanBuilder, ones, zeros } from './plan-builder.js';
 import { omegaOf, validatePortfolios, type Portfolio, type ResolvedPosition } from './position.js';
 import type { Rate, StandardParams } from './types.js';
 
@@ -25,7 +25,7 @@ export const rateMoves = (r: Rate): number[] => [1 + r.initial, 1 - r.initial, 1
 /** Adds an option instrument (unshocked slots) and returns its index. */
 export function addOptionInstrument(b: PlanBuilder, p: ResolvedPosition, neutralRow: number): number {
   const spec = { kind: KIND_OPTION, underlying: neutralRow, volGroup: 0, fwdFixed: 0, fwdVar: p.forward, strike: p.strike!, T: p.T, vol: p.vol!, df: p.df ?? 1, omega: omegaOf(p) } as const;
-  return b.addInstrument(instrumentKey(spec), spec);
+  return b.addTagged(`o|${p.id}`, spec);
 }
 
 export function buildStandardPlan(portfolios: readonly Portfolio[], rawParams: StandardParams): { plan: ScenarioPlan; meta: StandardPlanMeta } {
@@ -48,7 +48,7 @@ export function buildStandardPlan(portfolios: readonly Portfolio[], rawParams: S
       let u = rows.get(p.kind);
       if (u === undefined) rows.set(p.kind, (u = b.addUnderlying(rateMoves(rateOf(p, params)))));
       const spec = linearSpec(p, u);
-      const i = b.addInstrument(instrumentKey(spec), spec);
+      const i = b.addTagged(`l|${p.id}`, spec);
       b.addGroupEntry(group, [[i, linearUnits(p)]]);
       entry.linear.push({ row: b.endRow(), position: p });
     }

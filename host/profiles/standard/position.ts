@@ -44,29 +44,31 @@ function bad(field: string, value: unknown, why: string): never {
   throw new RiskgridError('RG_ERR_INVALID_INPUT', `${field}: ${why} (got ${String(value)})`, { field, value });
 }
 
-function finite(v: unknown, field: string, min?: number, strict = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) bad(field, v, 'must be a finite number');
-  if (min !== undefined && (v < min || (strict && v === min))) bad(field, v, `must be ${strict ? '>' : '>='} ${min}`);
-  return v;
+const KINDS: ReadonlySet<string> = new Set(['option', 'future', 'perpetual', 'spot']);
+
+// Paths are built only on failure: validation runs once per position of every batch.
+function finite(v: unknown, path: string, key: string, min?: number, strict = false): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) bad(`${path}.${key}`, v, 'must be a finite number');
+  if (min !== undefined && (v < min || (strict && v === min))) bad(`${path}.${key}`, v, `must be ${strict ? '>' : '>='} ${min}`);
 }
 
 /** Check one position's common fields (path = `portfolios[i].positions[j]`). */
 export function validatePosition(p: ResolvedPosition, path: string): void {
   if (typeof p !== 'object' || p === null) bad(path, p, 'must be an object');
   if (typeof p.id !== 'string' || p.id.length === 0) bad(`${path}.id`, p.id, 'must be a non-empty string');
-  if (!['option', 'future', 'perpetual', 'spot'].includes(p.kind)) bad(`${path}.kind`, p.kind, 'must be option, future, perpetual or spot');
+  if (!KINDS.has(p.kind)) bad(`${path}.kind`, p.kind, 'must be option, future, perpetual or spot');
   if (typeof p.underlying !== 'string' || p.underlying.length === 0) bad(`${path}.underlying`, p.underlying, 'must be a non-empty string');
-  finite(p.size, `${path}.size`);
-  finite(p.multiplier, `${path}.multiplier`, 0, true);
+  finite(p.size, path, 'size');
+  finite(p.multiplier, path, 'multiplier', 0, true);
   if (p.settlement !== undefined && p.settlement !== 'linear' && p.settlement !== 'inverse') bad(`${path}.settlement`, p.settlement, 'must be linear or inverse');
-  finite(p.forward, `${path}.forward`, 0, true);
-  if (p.spot !== undefined) finite(p.spot, `${path}.spot`, 0, true);
-  finite(p.T, `${path}.T`, 0);
-  if (p.df !== undefined) finite(p.df, `${path}.df`, 0, true);
+  finite(p.forward, path, 'forward', 0, true);
+  if (p.spot !== undefined) finite(p.spot, path, 'spot', 0, true);
+  finite(p.T, path, 'T', 0);
+  if (p.df !== undefined) finite(p.df, path, 'df', 0, true);
   if (p.kind === 'option') {
-    finite(p.strike, `${path}.strike`, 0, true);
+    finite(p.strike, path, 'strike', 0, true);
     if (p.optionType !== 'C' && p.optionType !== 'P') bad(`${path}.optionType`, p.optionType, 'must be C or P');
-    finite(p.vol, `${path}.vol`, 0);
+    finite(p.vol, path, 'vol', 0);
   }
 }
 
@@ -75,11 +77,12 @@ export function validatePortfolios<P extends ResolvedPosition>(portfolios: reado
   portfolios.forEach((pf, a) => {
     if (typeof pf !== 'object' || pf === null || !Array.isArray(pf.positions)) bad(`portfolios[${a}].positions`, pf?.positions, 'must be an array');
     const list: readonly P[] = pf.positions;
-    list.forEach((p, j) => {
-      const path = `portfolios[${a}].positions[${j}]`;
-      validatePosition(p, path);
-      extra?.(p, path);
-    });
+    const prefix = `portfolios[${a}].positions[`;
+    for (let j = 0; j < list.length; j++) {
+      const path = prefix + j + ']';
+      validatePosition(list[j]!, path);
+      extra?.(list[j]!, path);
+    }
   });
 }
 

@@ -1,0 +1,142 @@
+// Shared engine glue for the issue-4 methodologies (span, standard, cross-futures, deribit-pm,
+// okx-pm, tims): accounts → resolved positions with per-account failures kept apart, the equity of
+// an account (balances at their USD prices + position marks, option marks through the evaluator),
+// and the outcome record the engine expects. Everything is in USD (the margin currency).
+import { RiskgridError } from '../../errors.js';
+import { KIND_OPTION } from '../../margin/plan.js';
+import type { MethodologyOutcome, PlanEvaluator } from '../../margin/methodology.js';
+import type { ScenarioInfo } from '../../margin/result.js';
+import type { MarketSnapshot } from '../../market/snapshot.js';
+import type { Account } from '../../model/account.js';
+import { PlanBuilder, ones, zeros } from './plan-builder.js';
+import { omegaOf } from './position.js';
+import { resolveAccount, type ResolvedPositionEx } from './resolve.js';
+
+export function asRiskgridError(e: unknown): RiskgridError {
+  if (e instanceof RiskgridError) return e;
+  return new RiskgridError('RG_ERR_KERNEL', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}
+
+export interface Resolved {
+  account: Account;
+  positions: ResolvedPositionEx[];
+  /** Index of the account in the batch. */
+  slot: number;
+}
+
+/** Resolve every account; a failing account gets its error in `out` and is left out of `good`. */
+export function resolveBatch(accounts: readonly Account[], market: MarketSnapshot, out: Array<MethodologyOutcome | RiskgridError>): Resolved[] {
+  const good: Resolved[] = [];
+  accounts.forEach((account, slot) => {
+    try {
+      good.push({ account, positions: resolveAccount(account, market), slot });
+    } catch (e) {
+      out[slot] = asRiskgridError(e);
+    }
+  });
+  return good;
+}
+
+export interface Equity {
+  equity: number;
+  parts: Record<string, number>;
+}
+
+/**
+ * Equity in USD: balances × their USD price, options at their mark (Black-76 via the evaluator),
+ * spot at the index, futures and perps at their unrealised P&L against avg_price (0 without one;
+ * inverse: coin P&L × index), plus unrealised funding.
+ */
+export function equitiesOf(batch: readonly Resolved[], market: MarketSnapshot, evaluate: PlanEvaluator): Equity[] {
+  const b = new PlanBuilder(1);
+  b.addUnderlying(ones(1));
+  b.addVolGroup(ones(1), zeros(1), zeros(1));
+  const idx = batch.map((r) =>
+    r.positions.map((p) => {
+      if (p.kind !== 'option') return -1;
+      const spec = { kind: KIND_OPTION, underlying: 0, volGroup: 0, fwdFixed: 0, fwdVar: p.forward, strike: p.strike!, T: p.T, vol: p.vol!, df: p.df ?? 1, omega: omegaOf(p) } as const;
+      return b.addTagged(p.id, spec);
+    }),
+  );
+  const base = b.nInstruments > 0 ? evaluate(b.build()).base : new Float64Array(0);
+  return batch.map((r, a) => {
+    const parts: Record<string, number> = { cash: 0, options: 0, spot: 0, futures: 0, funding: 0 };
+    for (const [asset, amount] of Object.entries(r.account.balances)) parts.cash! += amount * market.assetPrice(asset).value;
+    r.account.positions.forEach((pos) => (parts.funding! += pos.unrealisedFunding ?? 0));
+    r.positions.forEach((p, k) => {
+      const units = p.size * p.multiplier;
+      if (p.kind === 'option') parts.options! += units * base[idx[a]![k]!]!;
+      else if (p.kind === 'spot') parts.spot! += units * (p.spot ?? p.forward);
+      else {
+        const avg = p.avgPrice;
+        if (avg === undefined) return;
+        const S = p.spot ?? p.forward;
+        parts.futures! += p.settlement === 'inverse' ? p.size * p.multiplier * (1 / avg - 1 / p.forward) * S : units * (p.forward - avg);
+      }
+    });
+    return { equity: Object.values(parts).reduce((x, y) => x + y, 0), parts };
+  });
+}
+
+export interface OutcomeParts {
+  im: number;
+  mm: number;
+  equity: Equity;
+  scenarioLoss: number;
+  mmLossFactor: number;
+  imLossFactor: number;
+  contingencies: Record<string, number>;
+  scenarios: ScenarioInfo[];
+  scenarioPnl: number[];
+  detail?: unknown;
+}
+
+/** The engine's record; the worst scenario is the smallest P&L (none for a static method). */
+export function outcome(o: OutcomeParts, explain: boolean): MethodologyOutcome {
+  let wi = -1;
+  o.scenarioPnl.forEach((v, s) => {
+    if (wi < 0 || v < o.scenarioPnl[wi]!) wi = s;
+  });
+  const worst = wi < 0 ? { index: -1, label: 'no scenarios (static method)', spot_shock: 0, vol_move: 'none', kind: 'static', pnl: 0 } : { ...o.scenarios[wi]!, pnl: o.scenarioPnl[wi]! };
+  return {
+    initial_margin: o.im,
+    maintenance_margin: o.mm,
+    equity: o.equity.equity,
+    im_excess: o.equity.equity - o.im,
+    mm_excess: o.equity.equity - o.mm,
+    margin_currency: 'USD',
+    breakdown: {
+      scenario_loss: o.scenarioLoss,
+      mm_loss_factor: o.mmLossFactor,
+      im_loss_factor: o.imLossFactor,
+      contingencies: o.contingencies,
+      equity_parts: o.equity.parts,
+      ...(explain && o.detail !== undefined ? { detail: { method: o.detail } } : {}),
+    },
+    worst_scenario: worst,
+    scenario_pnl: o.scenarioPnl,
+    scenarios: o.scenarios,
+  };
+}
+
+/**
+ * Run a batch computation; if it throws (one account's bad position), run each account alone so
+ * the failure stays in its slot and every other account gets the result it gets alone.
+ */
+export function computeIsolated<R>(batch: readonly Resolved[], compute: (subset: readonly Resolved[]) => R[], out: Array<MethodologyOutcome | RiskgridError>): (R | undefined)[] {
+  try {
+    return compute(batch);
+  } catch {
+    return batch.map((r) => {
+      try {
+        return compute([r])[0];
+      } catch (e) {
+        out[r.slot] = asRiskgridError(e);
+        return undefined;
+      }
+    });
+  }
+}
+
+/** Plain ids (`SPX-...`, `ES-...`) read as linear contracts quoted in USD. */
+export { conventions as idConventions } from '../../model/instrument.js';
