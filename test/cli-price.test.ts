@@ -155,3 +155,50 @@ describe('riskgrid iv', () => {
     expect(lines[2]).toBe('bsm,C,60,65,0.25,x,0.08,0,,RG_ERR_INVALID_INPUT,"RG_ERR_INVALID_INPUT: price = ""x"" is not a number"');
   });
 });
+
+describe('host/io: CSV and JSON Lines tables', () => {
+  it('parses RFC 4180 records: quotes, doubled quotes, empty and multi-line fields', async () => {
+    const { parseCsvRecord, csvLine } = await import('../host/io/csv.js');
+    expect(parseCsvRecord('a,"b,c","d ""e""",,')).toEqual(['a', 'b,c', 'd "e"', '', '']);
+    expect(parseCsvRecord('')).toEqual(['']);
+    expect(() => parseCsvRecord('a,b"c')).toThrow(/quote inside an unquoted field/);
+    expect(() => parseCsvRecord('"abc')).toThrow(/unterminated/);
+    expect(csvLine(['x', 'a,b', 'say "hi"', 1.5, undefined, ' pad'])).toBe('x,"a,b","say ""hi""",1.5,," pad"');
+    const { openTable } = await import('../host/io/table.js');
+    async function* lines(): AsyncGenerator<string> {
+      yield '\uFEFFmodel,note';
+      yield 'bsm,"two';
+      yield 'lines"';
+      yield '';
+      yield 'black76,x\r';
+      yield 'bsm,"open';
+    }
+    const t = await openTable(lines());
+    expect(t.format).toBe('csv');
+    expect(t.header).toEqual(['model', 'note']);
+    const recs = [];
+    for await (const r of t.records) recs.push(r);
+    expect(recs.map((r) => r.fields.note)).toEqual(['two\nlines', 'x', undefined]);
+    expect(recs.map((r) => r.line)).toEqual([2, 5, 6]);
+    expect(recs[2]!.error?.code).toBe('RG_ERR_PARSE');
+  });
+
+  it('detects JSON Lines by content and keeps bad lines in place', async () => {
+    const { openTable, formatFromPath } = await import('../host/io/table.js');
+    expect(formatFromPath('a.CSV')).toBe('csv');
+    expect(formatFromPath('a.ndjson')).toBe('jsonl');
+    expect(formatFromPath('-')).toBeUndefined();
+    async function* lines(): AsyncGenerator<string> {
+      yield '';
+      yield ' {"a":1}';
+      yield '[1,2]';
+      yield '{"a":2}';
+    }
+    const t = await openTable(lines());
+    expect(t.format).toBe('jsonl');
+    const recs = [];
+    for await (const r of t.records) recs.push(r);
+    expect(recs.map((r) => r.fields.a)).toEqual([1, undefined, 2]);
+    expect(recs[1]!.error?.message).toMatch(/line 3: expected a JSON object/);
+  });
+});

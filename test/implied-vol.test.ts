@@ -102,6 +102,26 @@ describe.each(builds)('implied vol kernel (%s)', (_name, wasm) => {
     });
   });
 
+  it('is monotone in the price and agrees across put–call parity', () => {
+    fc.assert(
+      fc.property(caseArb, fc.double({ min: 0.5, max: 2, noNaN: true }), (c, k) => {
+        const p1 = black76Price(c.F, c.K, c.T, c.vol, c.df, c.w);
+        const p2 = black76Price(c.F, c.K, c.T, c.vol * k, c.df, c.w);
+        const other = (c.w === 1 ? -1 : 1) as Omega;
+        const parity = p1 - c.w * c.df * (c.F - c.K); // same option seen from the other side
+        fc.pre(inside(c, p1) && inside(c, p2) && inside({ ...c, w: other }, parity));
+        const r = solve(wasm, [c, c, { ...c, w: other }], [p1, p2, parity]);
+        expect(Array.from(r.status)).toEqual([0, 0, 0]);
+        if (p2 > p1) expect(r.iv[1]).toBeGreaterThanOrEqual(r.iv[0]!);
+        if (p2 < p1) expect(r.iv[1]).toBeLessThanOrEqual(r.iv[0]!);
+        // parity rounds the price by ~ε·max(F, K)·df: allow for it through the vega
+        const vega = black76Greeks(c.F, c.K, c.T, c.vol, c.df, c.w).vega;
+        expect(Math.abs(r.iv[2]! - r.iv[0]!)).toBeLessThanOrEqual(tolerance(c, p1) + (8 * EPS * c.df * Math.max(c.F, c.K)) / vega);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('gives a status, never an unexplained NaN, for any input whatsoever', () => {
     const anyNum = fc.oneof(fc.double(), fc.double({ min: 0, max: 1e4, noNaN: true }), fc.constantFrom(0, -0, 1, -1, NaN, Infinity));
     fc.assert(
@@ -134,7 +154,7 @@ describe.each(builds)('implied vol kernel (%s)', (_name, wasm) => {
       [F, 0, T, good, df, 'C', IV_STATUS.BAD_STRIKE],
       [F, K, 0, good, df, 'C', IV_STATUS.BAD_TIME],
       [F, K, T, good, 0, 'C', IV_STATUS.BAD_DISCOUNT],
-      [F, K, T, good, df, 'X', IV_STATUS.BAD_TYPE],
+      [F, K, T, good, df, 0, IV_STATUS.BAD_TYPE],
       [F, K, T, -1, df, 'C', IV_STATUS.BAD_PRICE],
       [F, K, T, Infinity, df, 'C', IV_STATUS.BAD_PRICE],
       [F, K, T, df * (K - F) * 0.999, df, 'P', IV_STATUS.BELOW_INTRINSIC],
@@ -142,8 +162,8 @@ describe.each(builds)('implied vol kernel (%s)', (_name, wasm) => {
       [F, K, T, df * K * 1.01, df, 'P', IV_STATUS.ABOVE_MAX],
       [F, K, T, good, df, 'c', IV_STATUS.OK],
       [F, K, T, 5, df, -1, IV_STATUS.BELOW_INTRINSIC], // below the put's intrinsic 10·df
-      [100, 130, 1, 1e-320, 1, 'C', IV_STATUS.NO_CONVERGENCE], // subnormal: the price formula underflows first
-      [100, 130, 1, 1e-300, 1, 'C', IV_STATUS.OK],
+      [100, 130, 1, 1e-320, 1, 'C', IV_STATUS.NO_CONVERGENCE], // below 1e-290·max(F, K): unresolvable
+      [100, 130, 1, 1e-280, 1, 'C', IV_STATUS.OK],
     ];
     const r = impliedVolBatch(
       { model: 'black76', F: rows.map((x) => x[0]), K: rows.map((x) => x[1]), T: rows.map((x) => x[2]), price: rows.map((x) => x[3]), df: rows.map((x) => x[4]), type: rows.map((x) => x[5]) },
@@ -153,7 +173,7 @@ describe.each(builds)('implied vol kernel (%s)', (_name, wasm) => {
     expect(r.failed).toBe(rows.filter((x) => x[6] !== 0).length);
     expect(r.iv[0]).toBeCloseTo(0.6, 12);
     expect(r.iv[11]).toBeCloseTo(0.6, 12);
-    const tiny = black76ImpliedVol(1e-300, 100, 130, 1, 1, 1);
+    const tiny = black76ImpliedVol(1e-280, 100, 130, 1, 1, 1);
     expect(tiny.status).toBe(0);
     expect(Math.abs(r.iv[14]! - tiny.iv)).toBeLessThan(1e-12);
   });
@@ -236,6 +256,24 @@ describe('implied vol: BSM and the host boundary', () => {
     expect(err).toBeInstanceOf(RiskgridError);
     expect((err as RiskgridError).code).toBe('RG_ERR_INVALID_ARGUMENT');
     expect((err as RiskgridError).field).toBe(field);
+  });
+
+  it.each([
+    [{ model: 'black76', F: [1, 1], K: [1, '1'], T: [1, 1], df: [1, 1], price: [0.1, 0.1], type: [1, 1] }, 'K[1]', '1'],
+    [{ model: 'black76', F: [1], K: [1], T: [undefined], df: [1], price: [0.1], type: [1] }, 'T[0]', undefined],
+    [{ model: 'black76', F: [1, 1], K: [1, 1], T: [1, 1], df: [1, 1], price: [0.1, 0.1], type: ['C', 'X'] }, 'type[1]', 'X'],
+    [{ model: 'bsm', S: [1], K: [1], T: [1], r: [0], q: [null], price: [0.1], type: ['P'] }, 'q[0]', null],
+  ])('a non-number element %# throws RG_ERR_INVALID_INPUT naming %s', (input, field, value) => {
+    let err: unknown;
+    try {
+      impliedVolBatch(input as never);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RiskgridError);
+    expect((err as RiskgridError).code).toBe('RG_ERR_INVALID_INPUT');
+    expect((err as RiskgridError).field).toBe(field);
+    expect((err as RiskgridError).value).toBe(value);
   });
 
   it('an empty batch is fine', () => {

@@ -388,6 +388,15 @@ describe('bad input', () => {
     expect(statusInfo(STATUS.BAD_FORWARD, 'bsm')).toEqual({ code: 'RG_ERR_INVALID_INPUT', field: 'S' });
   });
 
+  it('BSM: finite r, q whose r·T or (r−q)·T overflow are BAD_RATE, not a NaN price', () => {
+    const input = { model: 'bsm' as const, S: 100, K: 100, T: 2, vol: 0.2, type: 'C' as const, r: [0.01, 1000, -800, 0.01], q: [0, 0, 0, -900] };
+    for (const res of [simdPricer.greeksBatch(input), scalarPricer.greeksBatch(input), pricer.priceBatch(input) as GreeksResult]) {
+      expect(Array.from(res.status)).toEqual([0, STATUS.BAD_RATE, STATUS.BAD_RATE, STATUS.BAD_RATE]);
+      expect(Number.isFinite(res.price[0])).toBe(true);
+      expect(res.price[1]).toBeNaN();
+    }
+  });
+
   it('inverse needs F > 0', () => {
     expect(pricer.inverseBatch({ model: 'black76', ...good, F: 0 }).status[0]).toBe(STATUS.BAD_FORWARD);
   });

@@ -8,10 +8,10 @@
 // vega, vanna, volga are 0; delta is df·ω·H(ω(F−K)) with H(0) = 1/2; theta, rho follow from V.
 // T <= 0: theta = rho = 0.
 import { logNormalF64, logNormalF64x2 } from '../math/log';
-import { INV_SQRT_2PI } from '../math/ncdf';
+import { INV_SQRT_2PI, cdfGivenGaussF64, cdfGivenGaussF64x2 } from '../math/cody';
 import { pminF64, pmaxF64 } from '../math/minmax';
 import {
-  black76OtmF64, black76OtmF64x2, black76GaussF64, black76GaussF64x2, cdfGivenGaussF64, cdfGivenGaussF64x2,
+  black76OtmF64, black76OtmF64x2, black76GaussF64, black76GaussF64x2,
 } from './black76';
 
 const MIN_NORMAL: f64 = 2.2250738585072014e-308;

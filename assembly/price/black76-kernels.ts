@@ -113,8 +113,8 @@ export function black76_greeks_f64_soa(
       store<f64>(pPrice + o, NaN); store<f64>(pDelta + o, NaN); store<f64>(pGamma + o, NaN); store<f64>(pVega + o, NaN);
       store<f64>(pTheta + o, NaN); store<f64>(pRho + o, NaN); store<f64>(pVanna + o, NaN); store<f64>(pVolga + o, NaN);
     } else {
-      const r = -logF64(df);
-      greeksF64(F, K, T, vol, df, omega, r, 0.0, 1.0, false,
+      const rT = -logF64(df); // r·T with r = −ln(df)/T
+      greeksF64(F, K, T, vol, df, omega, rT, 0.0, 1.0, false,
         pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
     }
   }
@@ -154,8 +154,8 @@ export function black76_greeks_f64x2_soa(
     const F = v128.load(pF + o), K = v128.load(pK + o), T = v128.load(pT + o);
     const vol = v128.load(pVol + o), df = v128.load(pDf + o), omega = v128.load(pOmega + o);
     const ok = black76OkF64x2(F, K, T, vol, df, omega);
-    const r = f64x2.neg(logF64x2(df));
-    greeksF64x2(F, K, T, vol, df, omega, r, zero, one, false,
+    const rT = f64x2.neg(logF64x2(df));
+    greeksF64x2(F, K, T, vol, df, omega, rT, zero, one, false,
       pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
     if (i64x2.all_true(ok)) {
       store<i64>(pStatus + (o >> 1), 0);

@@ -22,7 +22,7 @@ import {
   INV_SQRT_2PI, SPLIT_CENTRAL, SPLIT_TAIL,
   cdfCentralNumF64, cdfCentralDenF64, cdfMidNumF64, cdfMidDenF64, cdfTailNumF64, cdfTailWqF64,
   cdfCentralNumF64x2, cdfCentralDenF64x2, cdfMidNumF64x2, cdfMidDenF64x2, cdfTailNumF64x2, cdfTailWqF64x2,
-} from '../math/ncdf';
+} from '../math/cody';
 
 const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 const EXP_FLOOR: f64 = -708.0; // e^(−708) ≈ 3e-308: below it Φ terms are far under any price
@@ -202,94 +202,3 @@ export function black76VegaF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128,
   const v = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(df, m), g), sq), f64x2.splat(INV_SQRT_2PI));
   return v128.and(v, f64x2.gt(q, zero));
 }
-
-/** Φ(e) given g = e^(−e²/2) (Cody's regions, one division). */
-// @ts-ignore: decorator
-@inline
-export function cdfGivenGaussF64(e: f64, g: f64): f64 {
-  const y = abs(e);
-  if (y <= SPLIT_CENTRAL) {
-    const w = e * e;
-    return 0.5 + 1.0 * (cdfCentralNumF64(e, w) / cdfCentralDenF64(w));
-  }
-  let n: f64, d: f64;
-  if (y <= SPLIT_TAIL) {
-    n = cdfMidNumF64(y); d = cdfMidDenF64(y);
-  } else {
-    const yc = pminF64(y, Y_CAP);
-    const w = yc * yc;
-    const wq = cdfTailWqF64(w);
-    n = cdfTailNumF64(w, wq); d = yc * wq;
-  }
-  return e > 0 ? 1.0 + g * (-n / d) : 0.0 + g * (n / d);
-}
-
-// @ts-ignore: decorator
-@inline
-export function cdfGivenGaussF64x2(e: v128, g: v128): v128 {
-  const y = f64x2.abs(e);
-  const wc = f64x2.mul(e, e);
-  const central = f64x2.le(y, f64x2.splat(SPLIT_CENTRAL));
-  const mid = f64x2.le(y, f64x2.splat(SPLIT_TAIL));
-  const pos = f64x2.gt(e, f64x2.splat(0));
-  let n = cdfMidNumF64x2(y);
-  let dm = cdfMidDenF64x2(y);
-  if (!i64x2.all_true(mid)) {
-    const yc = f64x2.pmin(y, f64x2.splat(Y_CAP));
-    const wt = f64x2.mul(yc, yc);
-    const wq = cdfTailWqF64x2(wt);
-    n = v128.bitselect(n, cdfTailNumF64x2(wt, wq), mid);
-    dm = v128.bitselect(dm, f64x2.mul(yc, wq), mid);
-  }
-  n = v128.bitselect(f64x2.neg(n), n, pos);
-  n = v128.bitselect(cdfCentralNumF64x2(e, wc), n, central);
-  const d = v128.bitselect(cdfCentralDenF64x2(wc), dm, central);
-  const c = v128.bitselect(f64x2.splat(0.5), v128.and(pos, f64x2.splat(1.0)), central);
-  const f = v128.bitselect(f64x2.splat(1.0), g, central);
-  return f64x2.add(c, f64x2.mul(f, f64x2.div(n, d)));
-}
-
-/** Forward delta ∂V/∂F = df·ω·Φ(ω·d1); at s = 0 or K = 0: df·ω·H(ω(F−K)), H(0) = 1/2. */
-// @ts-ignore: decorator
-@inline
-export function black76DeltaF64(F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64): f64 {
-  const M = pmaxF64(F, K);
-  const q = pminF64(F, K) / M;
-  const L = logNormalF64(pmaxF64(q, MIN_NORMAL));
-  const s = vol * sqrt(pmaxF64(T, 0.0));
-  const u = L == 0 ? 0.0 : L / s;
-  const hs = 0.5 * s;
-  const ep = u + hs;
-  const em = u - hs;
-  const gp = black76GaussF64(ep);
-  const low = F <= K;
-  const Z = cdfGivenGaussF64(low ? ep : em, low ? gp : gp * q);
-  let h = (omega > 0) == low ? Z : 1.0 - Z;
-  if (!(s > 0 && q > 0)) h = F > K ? (omega > 0 ? 1.0 : 0.0) : F < K ? (omega > 0 ? 0.0 : 1.0) : 0.5;
-  return df * omega * h;
-}
-
-// @ts-ignore: decorator
-@inline
-export function black76DeltaF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128): v128 {
-  const zero = f64x2.splat(0);
-  const one = f64x2.splat(1.0);
-  const M = f64x2.pmax(F, K);
-  const q = f64x2.div(f64x2.pmin(F, K), M);
-  const L = logNormalF64x2(f64x2.pmax(q, f64x2.splat(MIN_NORMAL)));
-  const s = f64x2.mul(vol, f64x2.sqrt(f64x2.pmax(T, zero)));
-  const u = v128.bitselect(zero, f64x2.div(L, s), f64x2.eq(L, zero));
-  const hs = f64x2.mul(f64x2.splat(0.5), s);
-  const ep = f64x2.add(u, hs);
-  const em = f64x2.sub(u, hs);
-  const gp = black76GaussF64x2(ep);
-  const low = f64x2.le(F, K);
-  const call = f64x2.gt(omega, zero);
-  const Z = cdfGivenGaussF64x2(v128.bitselect(ep, em, low), v128.bitselect(gp, f64x2.mul(gp, q), low));
-  let h = v128.bitselect(Z, f64x2.sub(one, Z), v128.not(v128.xor(call, low)));
-  const live = v128.and(f64x2.gt(s, zero), f64x2.gt(q, zero));
-  const hDead = v128.bitselect(v128.and(call, one), v128.bitselect(v128.andnot(one, call), f64x2.splat(0.5), f64x2.lt(F, K)), f64x2.gt(F, K));
-  h = v128.bitselect(h, hDead, live);
-  return f64x2.mul(f64x2.mul(df, omega), h);
-}
-

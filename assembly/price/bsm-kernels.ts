@@ -14,7 +14,9 @@ function statusPair(pS: usize, pK: usize, pT: usize, pVol: usize, pR: usize, pQ:
   let bad = 0;
   for (let j: usize = 0; j < 2; j++) {
     const p = o + (j << 3);
-    const st = bsmStatus(load<f64>(pS + p), load<f64>(pK + p), load<f64>(pT + p), load<f64>(pVol + p), load<f64>(pR + p), load<f64>(pQ + p), load<f64>(pOmega + p));
+    const S = load<f64>(pS + p), T = load<f64>(pT + p), r = load<f64>(pR + p), q = load<f64>(pQ + p);
+    const Tp = pmaxF64(T, 0.0);
+    const st = bsmStatus(S, load<f64>(pK + p), T, load<f64>(pVol + p), r, q, load<f64>(pOmega + p), S * expF64((r - q) * Tp), expF64(-r * Tp));
     store<i32>(pStatus + (p >> 1), st);
     if (st != ST_OK) bad++;
   }
@@ -27,15 +29,16 @@ export function bsm_price_f64_soa(n: i32, pS: usize, pK: usize, pT: usize, pVol:
     const o = <usize>i << 3;
     const S = load<f64>(pS + o), K = load<f64>(pK + o), T = load<f64>(pT + o), vol = load<f64>(pVol + o);
     const r = load<f64>(pR + o), q = load<f64>(pQ + o), omega = load<f64>(pOmega + o);
-    const st = bsmStatus(S, K, T, vol, r, q, omega);
+    const Tp = pmaxF64(T, 0.0);
+    const F = S * expF64((r - q) * Tp);
+    const df = expF64(-r * Tp);
+    const st = bsmStatus(S, K, T, vol, r, q, omega, F, df);
     store<i32>(pStatus + (o >> 1), st);
     if (st != ST_OK) {
       bad++;
       store<f64>(pOut + o, NaN);
     } else {
-      const Tp = pmaxF64(T, 0.0);
-      const F = S * expF64((r - q) * Tp);
-      store<f64>(pOut + o, black76PriceF64(F, K, T, vol, expF64(-r * Tp), omega));
+      store<f64>(pOut + o, black76PriceF64(F, K, T, vol, df, omega));
     }
   }
   return bad;
@@ -49,10 +52,11 @@ export function bsm_price_f64x2_soa(n: i32, pS: usize, pK: usize, pT: usize, pVo
     const o = <usize>i << 3;
     const S = v128.load(pS + o), K = v128.load(pK + o), T = v128.load(pT + o), vol = v128.load(pVol + o);
     const r = v128.load(pR + o), q = v128.load(pQ + o), omega = v128.load(pOmega + o);
-    const ok = bsmOkF64x2(S, K, T, vol, r, q, omega);
     const Tp = f64x2.pmax(T, f64x2.splat(0));
     const F = f64x2.mul(S, expF64x2(f64x2.mul(f64x2.sub(r, q), Tp)));
-    let v = black76PriceF64x2(F, K, T, vol, expF64x2(f64x2.mul(f64x2.neg(r), Tp)), omega);
+    const df = expF64x2(f64x2.mul(f64x2.neg(r), Tp));
+    const ok = bsmOkF64x2(S, K, T, vol, r, q, omega, F, df);
+    let v = black76PriceF64x2(F, K, T, vol, df, omega);
     if (i64x2.all_true(ok)) {
       store<i64>(pStatus + (o >> 1), 0);
     } else {
@@ -78,17 +82,18 @@ export function bsm_greeks_f64_soa(
     const o = <usize>i << 3;
     const S = load<f64>(pS + o), K = load<f64>(pK + o), T = load<f64>(pT + o), vol = load<f64>(pVol + o);
     const r = load<f64>(pR + o), q = load<f64>(pQ + o), omega = load<f64>(pOmega + o);
-    const st = bsmStatus(S, K, T, vol, r, q, omega);
+    const Tp = pmaxF64(T, 0.0);
+    const b = r - q;
+    const g = expF64(b * Tp);
+    const df = expF64(-r * Tp);
+    const st = bsmStatus(S, K, T, vol, r, q, omega, S * g, df);
     store<i32>(pStatus + (o >> 1), st);
     if (st != ST_OK) {
       bad++;
       store<f64>(pPrice + o, NaN); store<f64>(pDelta + o, NaN); store<f64>(pGamma + o, NaN); store<f64>(pVega + o, NaN);
       store<f64>(pTheta + o, NaN); store<f64>(pRho + o, NaN); store<f64>(pVanna + o, NaN); store<f64>(pVolga + o, NaN);
     } else {
-      const Tp = pmaxF64(T, 0.0);
-      const b = r - q;
-      const g = expF64(b * Tp);
-      greeksF64(S * g, K, T, vol, expF64(-r * Tp), omega, r * T, b, g, true,
+      greeksF64(S * g, K, T, vol, df, omega, r * T, b, g, true,
         pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
     }
   }
@@ -106,11 +111,12 @@ export function bsm_greeks_f64x2_soa(
     const o = <usize>i << 3;
     const S = v128.load(pS + o), K = v128.load(pK + o), T = v128.load(pT + o), vol = v128.load(pVol + o);
     const r = v128.load(pR + o), q = v128.load(pQ + o), omega = v128.load(pOmega + o);
-    const ok = bsmOkF64x2(S, K, T, vol, r, q, omega);
     const Tp = f64x2.pmax(T, f64x2.splat(0));
     const b = f64x2.sub(r, q);
     const g = expF64x2(f64x2.mul(b, Tp));
-    greeksF64x2(f64x2.mul(S, g), K, T, vol, expF64x2(f64x2.mul(f64x2.neg(r), Tp)), omega, f64x2.mul(r, T), b, g, true,
+    const df = expF64x2(f64x2.mul(f64x2.neg(r), Tp));
+    const ok = bsmOkF64x2(S, K, T, vol, r, q, omega, f64x2.mul(S, g), df);
+    greeksF64x2(f64x2.mul(S, g), K, T, vol, df, omega, f64x2.mul(r, T), b, g, true,
       pPrice + o, pDelta + o, pGamma + o, pVega + o, pTheta + o, pRho + o, pVanna + o, pVolga + o);
     if (i64x2.all_true(ok)) {
       store<i64>(pStatus + (o >> 1), 0);

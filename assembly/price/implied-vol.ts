@@ -1,5 +1,10 @@
 // Batched Black-76 implied volatility, scalar f64 and f64x2 (same operation sequence per lane).
 //
+// ABI: black76_iv_f64_soa / black76_iv_f64x2_soa(n, F, K, T, price, df, omega, iv, status): i32.
+// Inputs are f64 columns: forward F, strike K, T in years (> 0), the discounted option price,
+// discount factor df, omega +1 call / −1 put. Outputs: iv (f64, per √year) and status (i32) per
+// item; the return value is the number of items whose status is not OK.
+//
 // Method (after P. Jäckel, "Let's be rational", Wilmott 2015, simplified):
 //   1. Validate; turn an in-the-money price into the out-of-the-money one by put–call parity and
 //      work undiscounted, so the unknown is total vol s = σ√T and the price P(s) rises strictly
@@ -7,32 +12,33 @@
 //   2. P has one inflection, at s_c = √(2|x|), x = ln(F/K). Below b_c = P(s_c) the price is tiny
 //      and flat, so solve f(s) = 1/ln β(s) − 1/ln β* there (β = P/√(FK); ln β ≈ −x²/2s² makes f
 //      nearly quadratic in s); above it solve f(s) = P(s) − p directly.
-//   3. Initial guess: lower branch s_c·√(ln β_c / ln β*) (the s² law anchored at s_c; crude, often
-//      tens of % off, but f is so well shaped there that two steps still reach 1e-9); upper branch
-//      −2·Φ⁻¹((bmax − p)/(F + K)), exact at the money and as s → ∞ (Acklam's Φ⁻¹, ~1e-9).
-//      Measured on the benchmark mix: 3 price evaluations per item (lower), 2–3 (upper), plus
-//      one at s_c. Jäckel's rational-cubic guesses would save one evaluation.
+//   3. Initial guess: lower branch, one Householder step from s_c itself, free because P(s_c) = b_c
+//      and P'(s_c) = m·n(0) are known (the s² law s_c·√(ln β_c / ln β*) if it leaves (0, s_c));
+//      upper branch −2·Φ⁻¹((bmax − p)/(F + K)), exact at the money and as s → ∞ (Acklam's Φ⁻¹).
+//      Measured on the benchmark mix: 2.2 price evaluations per item on average (plus the one at
+//      s_c); Jäckel's rational-cubic guesses would save a few more.
 //   4. Householder (3rd order) steps, using P'' / P' = d1·d2/s and
 //      P''' / P' = (u² − u)/s² − 2x²/s⁴ − 1/2 with u = d1·d2; each step kept inside a bracket
 //      [lo, hi] updated from the sign of P − p (bisection when a step leaves it).
 //   P and P' come from black76.ts's out-of-the-money primitives (one exp, two Φ rationals).
-//   Stop when the step is below 1e-9·s (cubic convergence: the error left is far below 1e-10),
+//   Stop when the step is below 1e-6·s (cubic convergence: the error left is ~1e-18·s),
 //   or, on the upper branch, when P − p is at the rounding level of the price formula.
 // Status per item (assembly/abi.ts): OK, BAD_* for invalid inputs, IV_BELOW_INTRINSIC,
-// IV_ABOVE_MAX, IV_NO_CONVERGENCE; iv is NaN for every status but OK. A price exactly at the
-// intrinsic value gives iv = 0.
-import { black76OtmF64, black76OtmF64x2, black76GaussF64, black76GaussF64x2 } from './black76';
-import { logF64, logF64x2 } from '../math/log';
+// IV_ABOVE_MAX, IV_NO_CONVERGENCE (also for an OTM price below 1e-290·max(F, K), beyond the
+// range where the f64 price formula can resolve it); iv is NaN for every status but OK. A price
+// exactly at the intrinsic value gives iv = 0.
+// Files: implied-vol-steps.ts (Householder steps, tolerances), implied-vol-guess.ts (Φ⁻¹ for the
+// upper guess), implied-vol-pair.ts (the f64x2 twin of ivF64).
+import { black76OtmF64, black76GaussF64 } from './black76';
+import { logF64 } from '../math/log';
 import { INV_SQRT_2PI } from '../math/ncdf';
 import {
   ST_OK, ST_BAD_FORWARD, ST_BAD_STRIKE, ST_BAD_TIME, ST_BAD_DISCOUNT, ST_BAD_TYPE, ST_BAD_PRICE,
   ST_IV_BELOW_INTRINSIC, ST_IV_ABOVE_MAX, ST_IV_NO_CONVERGENCE,
 } from '../abi';
-import { invNormLowerF64, invNormLowerF64x2 } from './implied-vol-guess';
-
-const MAX_ITER: i32 = 24;
-const STEP_TOL: f64 = 1e-9;
-const RESID_TOL: f64 = 8 * 2.220446049250313e-16; // times the target: rounding level of P(s)
+import { invNormLowerF64 } from './implied-vol-guess';
+import { MAX_ITER, STEP_TOL, RESID_TOL, TINY, householderF64, h3F64, lowerStepF64 } from './implied-vol-steps';
+import { ivPairF64x2 } from './implied-vol-pair';
 
 /** Status of the last ivF64 call (the stub runtime has no tuples). */
 let lastStatus: i32 = ST_OK;
@@ -65,6 +71,10 @@ export function ivF64(F: f64, K: f64, T: f64, price: f64, df: f64, w: f64): f64 
   const p0 = price / df;
   const p = wo == w ? p0 : p0 - w * (F - K);
   if (!(p > 0)) return 0.0; // exactly intrinsic (checkInputs excluded below)
+  if (p < TINY * Math.max(F, K)) {
+    lastStatus = ST_IV_NO_CONVERGENCE;
+    return NaN;
+  }
 
   // OTM frame of black76.ts: M = max(F,K), m = min(F,K), q = m/M, L = ln q = −|x| <= 0,
   // P(s) = M·(q·Φ(e+) − Φ(e−)), e± = L/s ± s/2, P'(s) = m·n(e+): one exp per evaluation.
@@ -78,13 +88,21 @@ export function ivF64(F: f64, K: f64, T: f64, price: f64, df: f64, w: f64): f64 
   const lower = p < bc;
   const lnBeta = lower ? logF64(p / sqrtFK) : 0.0;
 
+  // Lower branch: one free Householder step from s_c, where P = b_c, P′ = m·n(0) and e+ = 0
+  // (so P″ = 0); the s² law s_c·√(ln β_c / ln β*) if that step leaves (0, s_c).
+  // Upper branch: −2·Φ⁻¹((m − p)/(F + K)), at least s_c.
+  const L2 = L * L;
   let s: f64;
-  if (lower) s = sc * Math.sqrt(logF64(bc / sqrtFK) / lnBeta);
-  else s = Math.max(-2.0 * invNormLowerF64((m - p) / (F + K)), sc);
+  if (lower) {
+    const gc = logF64(bc / sqrtFK);
+    const s1 = sc + lowerStepF64(gc, (m * INV_SQRT_2PI) / bc, 0.0, h3F64(0.0, 1.0 / sc, L2), lnBeta);
+    s = s1 > 0 && s1 < sc ? s1 : sc * Math.sqrt(gc / lnBeta);
+  } else {
+    s = Math.max(-2.0 * invNormLowerF64((m - p) / (F + K)), sc);
+  }
 
   let lo: f64 = 0.0;
-  let hi: f64 = Infinity;
-  const L2 = L * L;
+  let hi: f64 = lower ? sc : Infinity; // P(s_c) = b_c > p on the lower branch
   const residTol = RESID_TOL * p;
   for (let it = 0; it < MAX_ITER; it++) {
     const is = 1.0 / s;
@@ -96,23 +114,9 @@ export function ivF64(F: f64, K: f64, T: f64, price: f64, df: f64, w: f64): f64 
     if (P < p) lo = Math.max(lo, s);
     else hi = Math.min(hi, s);
     const u = ep * em;
-    const H2 = u * is; // P''/P'
-    const H3 = (u * u - u) * is * is - 2.0 * L2 * is * is * is * is - 0.5; // P'''/P'
-    let nu: f64, h2: f64, h3: f64;
-    if (lower) {
-      const g = logF64(P / sqrtFK);
-      const lam = v / P;
-      const ig = 1.0 / g;
-      nu = (g - g * g / lnBeta) / lam;
-      h2 = H2 - lam - 2.0 * lam * ig;
-      const lam2 = lam * lam; // grouped exactly as in the f64x2 path: identical bits
-      h3 = H3 - 3.0 * lam * H2 + 2.0 * lam2 - 6.0 * lam * (H2 - lam) * ig + 6.0 * lam2 * ig * ig;
-    } else {
-      nu = (p - P) / v;
-      h2 = H2;
-      h3 = H3;
-    }
-    const step = (nu * (1.0 + 0.5 * h2 * nu)) / (1.0 + nu * (h2 + h3 * nu * (1.0 / 6.0)));
+    const H2 = u * is;
+    const H3 = h3F64(u, is, L2);
+    const step = lower ? lowerStepF64(logF64(P / sqrtFK), v / P, H2, H3, lnBeta) : householderF64((p - P) / v, H2, H3);
     const next = s + step;
     const conv = Math.abs(step) <= STEP_TOL * s || (!lower && Math.abs(P - p) <= residTol);
     const fb = hi < Infinity ? 0.5 * (lo + hi) : 2.0 * s;
@@ -134,95 +138,6 @@ export function black76_iv_f64_soa(n: i32, pF: usize, pK: usize, pT: usize, pPri
     if (lastStatus != ST_OK) failed++;
   }
   return failed;
-}
-
-/** Two options at once; returns 0 when both converged, else leaves them to the scalar path. */
-// @ts-ignore: decorator
-@inline
-function ivPairF64x2(F: v128, K: v128, T: v128, price: v128, df: v128, w: v128, pIv: usize): bool {
-  const zero = f64x2.splat(0.0);
-  const one = f64x2.splat(1.0);
-  const wo = v128.bitselect(one, v128.bitselect(f64x2.splat(-1.0), w, f64x2.gt(F, K)), f64x2.lt(F, K));
-  const p0 = f64x2.div(price, df);
-  const p = v128.bitselect(p0, f64x2.sub(p0, f64x2.mul(w, f64x2.sub(F, K))), f64x2.eq(wo, w));
-  if (!i64x2.all_true(f64x2.gt(p, zero))) return false; // a price at intrinsic: scalar path
-
-  const M = f64x2.max(F, K);
-  const m = f64x2.min(F, K);
-  const q = f64x2.div(m, M);
-  const L = logF64x2(q);
-  const sqrtFK = f64x2.mul(f64x2.sqrt(F), f64x2.sqrt(K));
-  const sc = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), L));
-  const bc = v128.and(f64x2.max(black76OtmF64x2(M, q, zero, f64x2.neg(sc), one), zero), f64x2.lt(L, zero));
-  const lower = f64x2.lt(p, bc);
-  const lnBeta = logF64x2(f64x2.div(p, sqrtFK));
-
-  const sLow = f64x2.mul(sc, f64x2.sqrt(f64x2.div(logF64x2(f64x2.div(bc, sqrtFK)), lnBeta)));
-  const qU = f64x2.div(f64x2.sub(m, p), f64x2.add(F, K));
-  const sUp = f64x2.max(f64x2.mul(f64x2.splat(-2.0), invNormLowerF64x2(qU)), sc);
-  let s = v128.bitselect(sLow, sUp, lower);
-
-  let lo = zero;
-  let hi = f64x2.splat(Infinity);
-  let done = i64x2.splat(0);
-  const L2 = f64x2.mul(L, L);
-  const residTol = f64x2.mul(f64x2.splat(RESID_TOL), p);
-  const half = f64x2.splat(0.5);
-  const two = f64x2.splat(2.0);
-  for (let it = 0; it < MAX_ITER; it++) {
-    const is = f64x2.div(one, s);
-    const ep = f64x2.add(f64x2.mul(L, is), f64x2.mul(half, s));
-    const em = f64x2.sub(ep, s);
-    const gp = black76GaussF64x2(ep);
-    const P = f64x2.max(black76OtmF64x2(M, q, ep, em, gp), zero);
-    const v = f64x2.mul(f64x2.mul(m, gp), f64x2.splat(INV_SQRT_2PI));
-    const below = f64x2.lt(P, p);
-    lo = v128.bitselect(f64x2.max(lo, s), lo, below);
-    hi = v128.bitselect(hi, f64x2.min(hi, s), below);
-    const u = f64x2.mul(ep, em);
-    const H2 = f64x2.mul(u, is);
-    const H3 = f64x2.sub(f64x2.sub(f64x2.mul(f64x2.mul(f64x2.sub(f64x2.mul(u, u), u), is), is), f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(two, L2), is), is), is), is)), half);
-    // upper branch: objective P(s) − p
-    let nu = f64x2.div(f64x2.sub(p, P), v);
-    let h2 = H2;
-    let h3 = H3;
-    if (v128.any_true(lower)) {
-      // lower branch: objective 1/ln β(s) − 1/ln β*
-      const g = logF64x2(f64x2.div(P, sqrtFK));
-      const lam = f64x2.div(v, P);
-      const ig = f64x2.div(one, g);
-      const nuL = f64x2.div(f64x2.sub(g, f64x2.div(f64x2.mul(g, g), lnBeta)), lam);
-      const h2L = f64x2.sub(f64x2.sub(H2, lam), f64x2.mul(f64x2.mul(two, lam), ig));
-      const lam2 = f64x2.mul(lam, lam);
-      const h3L = f64x2.add(
-        f64x2.sub(
-          f64x2.add(f64x2.sub(H3, f64x2.mul(f64x2.mul(f64x2.splat(3.0), lam), H2)), f64x2.mul(two, lam2)),
-          f64x2.mul(f64x2.mul(f64x2.mul(f64x2.splat(6.0), lam), f64x2.sub(H2, lam)), ig),
-        ),
-        f64x2.mul(f64x2.mul(f64x2.mul(f64x2.splat(6.0), lam2), ig), ig),
-      );
-      nu = v128.bitselect(nuL, nu, lower);
-      h2 = v128.bitselect(h2L, h2, lower);
-      h3 = v128.bitselect(h3L, h3, lower);
-    }
-    const num = f64x2.mul(nu, f64x2.add(one, f64x2.mul(f64x2.mul(half, h2), nu)));
-    const den = f64x2.add(one, f64x2.mul(nu, f64x2.add(h2, f64x2.mul(f64x2.mul(h3, nu), f64x2.splat(1.0 / 6.0)))));
-    const step = f64x2.div(num, den);
-    const next = f64x2.add(s, step);
-    const conv = v128.or(
-      f64x2.le(f64x2.abs(step), f64x2.mul(f64x2.splat(STEP_TOL), s)),
-      v128.andnot(f64x2.le(f64x2.abs(f64x2.sub(P, p)), residTol), lower),
-    );
-    const fb = v128.bitselect(f64x2.mul(half, f64x2.add(lo, hi)), f64x2.mul(two, s), f64x2.lt(hi, f64x2.splat(Infinity)));
-    const inside = v128.and(f64x2.gt(next, lo), f64x2.lt(next, hi));
-    s = v128.bitselect(s, v128.bitselect(next, fb, v128.or(inside, conv)), done);
-    done = v128.or(done, conv);
-    if (i64x2.all_true(done)) {
-      v128.store(pIv, f64x2.div(s, f64x2.sqrt(T)));
-      return true;
-    }
-  }
-  return false;
 }
 
 /** f64x2 batch: same arguments and bit-identical results as the f64 version. Traps in the scalar

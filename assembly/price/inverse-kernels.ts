@@ -9,7 +9,8 @@
 //   dvdf      ∂v/∂F = (Δ − V/F)/F           (coin per 1 unit of F, for P&L in coin)
 // with Δ = ∂V/∂F the Black-76 forward delta. F must be > 0 (status ST_BAD_FORWARD otherwise).
 import { ST_OK, ST_BAD_FORWARD } from '../abi';
-import { black76PriceF64, black76PriceF64x2, black76DeltaF64, black76DeltaF64x2 } from './black76';
+import { black76PriceF64, black76PriceF64x2 } from './black76';
+import { black76DeltaF64, black76DeltaF64x2 } from './black76-delta';
 import { black76Status, black76OkF64x2 } from './validate';
 
 // @ts-ignore: decorator

@@ -20,10 +20,14 @@ export function black76Status(F: f64, K: f64, T: f64, vol: f64, df: f64, omega: 
   return ST_OK;
 }
 
-/** Status of one Black–Scholes–Merton item (S, K, T, vol, r, q, omega). */
+/**
+ * Status of one Black–Scholes–Merton item (S, K, T, vol, r, q, omega), given the forward
+ * F = S·e^((r−q)T) and df = e^(−rT) built from it: finite inputs whose r·T or (r−q)·T overflow
+ * (F not finite, df 0 or ∞) are ST_BAD_RATE rather than a NaN price.
+ */
 // @ts-ignore: decorator
 @inline
-export function bsmStatus(S: f64, K: f64, T: f64, vol: f64, r: f64, q: f64, omega: f64): i32 {
+export function bsmStatus(S: f64, K: f64, T: f64, vol: f64, r: f64, q: f64, omega: f64, F: f64, df: f64): i32 {
   if (!(S >= 0 && S < INF)) return ST_BAD_FORWARD;
   if (!(K >= 0 && K < INF)) return ST_BAD_STRIKE;
   if (!(abs(T) < INF)) return ST_BAD_TIME;
@@ -31,6 +35,7 @@ export function bsmStatus(S: f64, K: f64, T: f64, vol: f64, r: f64, q: f64, omeg
   if (!(abs(r) < INF)) return ST_BAD_RATE;
   if (!(abs(q) < INF)) return ST_BAD_YIELD;
   if (!(omega == 1.0 || omega == -1.0)) return ST_BAD_TYPE;
+  if (!(F < INF && df > 0 && df < INF)) return ST_BAD_RATE;
   return ST_OK;
 }
 
@@ -50,7 +55,7 @@ export function black76OkF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128, o
 
 // @ts-ignore: decorator
 @inline
-export function bsmOkF64x2(S: v128, K: v128, T: v128, vol: v128, r: v128, q: v128, omega: v128): v128 {
+export function bsmOkF64x2(S: v128, K: v128, T: v128, vol: v128, r: v128, q: v128, omega: v128, F: v128, df: v128): v128 {
   const zero = f64x2.splat(0);
   const inf = f64x2.splat(INF);
   let ok = v128.and(f64x2.ge(S, zero), f64x2.lt(S, inf));
@@ -59,6 +64,7 @@ export function bsmOkF64x2(S: v128, K: v128, T: v128, vol: v128, r: v128, q: v12
   ok = v128.and(ok, v128.and(f64x2.ge(vol, zero), f64x2.lt(vol, inf)));
   ok = v128.and(ok, f64x2.lt(f64x2.abs(r), inf));
   ok = v128.and(ok, f64x2.lt(f64x2.abs(q), inf));
+  ok = v128.and(ok, v128.and(f64x2.lt(F, inf), v128.and(f64x2.gt(df, zero), f64x2.lt(df, inf))));
   return v128.and(ok, f64x2.eq(f64x2.abs(omega), f64x2.splat(1.0)));
 }
 

@@ -4,7 +4,8 @@
 //   σ_s = max(σ·volMul[g·nS + s] + volAdd[g·nS + s], volFloor[g·nS + s]) · skew[i·nS + s]
 // Options outside the pricer's domain (F_s, K >= 0 and finite, T finite, σ_s >= 0 and finite,
 // df > 0 and finite; see price/black76.ts) are NaN, so bad data is flagged, never priced into a
-// finite number; the pricer sees a harmless stand-in there. Linear values are F_s as computed.
+// finite number (stricter than evaluate-ts.ts, whose textbook formula returns numbers for some bad
+// inputs, e.g. df = 0, or a NaN vol once expired). Linear values are F_s as computed.
 // The SIMD build values two scenarios per f64x2; an odd last scenario and the base go through the
 // same f64x2 pricer (lane 0), so within one build the base equals an unshocked scenario exactly.
 // Row strides are nS (unpadded): odd-nS rows start 8-byte aligned, which v128.load allows, and
@@ -22,6 +23,7 @@ function finiteNonNeg(x: f64): bool {
 // @ts-ignore: decorator
 @inline
 function optionF64(F: f64, K: f64, T: f64, v: f64, d: f64, om: f64, instOk: bool): f64 {
+  // The scalar pricer branches on its inputs: out of the domain it prices a stand-in instead.
   const ok = instOk && finiteNonNeg(F) && finiteNonNeg(v);
   const p = black76PriceF64(select<f64>(F, 1.0, ok), K, T, select<f64>(v, 1.0, ok), d, om);
   return select<f64>(p, NaN, ok);

@@ -14,13 +14,15 @@ import { DERIBIT_CONVENTIONS, type IdConventions } from '../model/instrument.js'
 import { parseAccount, parsePositions } from '../model/validate.js';
 import { getMethodology, loadProfile, type Profile } from '../profiles/registry.js';
 import { ENGINE_VERSION } from '../version.js';
-import type { RiskgridWasm } from '../wasm/loader.js';
+import { loadWasmSync, type RiskgridWasm } from '../wasm/loader.js';
 import { evaluatePlanTs } from './evaluate-ts.js';
+import { evaluatePlanWasm } from './evaluate-wasm.js';
+import { DerivePmrm2FastPath } from './fast/derive-pmrm2-fast.js';
 import { accountGreeks } from './greeks.js';
+import { derivePmrm2Methodology, type DerivePmrm2EngineParams } from './orchestrators/derive-pmrm2.js';
 import { isMarginMethodology, type MarginMethodology, type MethodologyContext, type MethodologyOutcome, type PlanEvaluator } from './methodology.js';
 import type { MarginOutcome, MarginResult, WhatIfResult } from './result.js';
 import { registerBuiltinMethodologies } from './builtin.js';
-import { wasmPlanEvaluator } from './evaluator.js';
 
 export interface EngineOptions {
   /** Built-in profile name (`derive-pmrm2.test`), a file path, or a parsed profile object. */
@@ -31,6 +33,12 @@ export interface EngineOptions {
   evaluator?: 'wasm' | 'ts';
   /** Snapshot validation options (e.g. `{ now: false }` to replay old snapshots). */
   snapshot?: SnapshotOptions;
+  /**
+   * `fast` (default): derive-pmrm2 margins through the cached per-snapshot fast path
+   * (host/margin/fast/), bit-identical to `reference`: the methodology's own orchestrator, always
+   * used for other methodologies, the `ts` evaluator, and `explain` / `instrumentScenarios`.
+   */
+  path?: 'fast' | 'reference';
 }
 
 export interface MarginOptions {
@@ -49,6 +57,8 @@ export class Engine {
   private readonly method: MarginMethodology & { conventions?: IdConventions };
   private readonly evaluate: PlanEvaluator;
   private readonly snapshotOptions: SnapshotOptions;
+  private wasmInstance: RiskgridWasm | undefined;
+  private readonly fast: DerivePmrm2FastPath | undefined;
 
   constructor(opts: EngineOptions) {
     registerBuiltinMethodologies();
@@ -58,8 +68,18 @@ export class Engine {
       throw new RiskgridError('RG_ERR_PROFILE', `methodology ${this.profile.methodology} cannot compute margins`, { field: 'methodology', value: this.profile.methodology });
     }
     this.method = m;
-    this.evaluate = opts.evaluator === 'ts' ? evaluatePlanTs : wasmPlanEvaluator(opts.wasm);
+    this.wasmInstance = opts.wasm;
+    this.evaluate = opts.evaluator === 'ts' ? evaluatePlanTs : (plan) => evaluatePlanWasm(this.wasm(), plan);
     this.snapshotOptions = opts.snapshot ?? {};
+    if (opts.path !== 'reference' && opts.evaluator !== 'ts' && (m as unknown) === derivePmrm2Methodology) {
+      const stamp = { profile: this.profile.name, profile_hash: this.profile.hash, methodology: this.profile.methodology, engine_version: ENGINE_VERSION };
+      this.fast = new DerivePmrm2FastPath(() => this.wasm(), this.profile.params as DerivePmrm2EngineParams, stamp);
+    }
+  }
+
+  /** The engine's WebAssembly instance (loaded on first use). */
+  private wasm(): RiskgridWasm {
+    return (this.wasmInstance ??= loadWasmSync());
   }
 
   /** How plain instrument ids read under this profile (Derive: linear USDC). */
@@ -126,6 +146,24 @@ export class Engine {
   }
 
   private run(accounts: readonly Account[], market: MarketSnapshot, opts: MarginOptions): Array<MarginResult | RiskgridError> {
+    if (this.fast === undefined || opts.explain === true || opts.instrumentScenarios === true) return this.runReference(accounts, market, opts);
+    let fast: Array<MarginResult | null>;
+    try {
+      fast = this.fast.run(accounts, market);
+    } catch {
+      return this.runReference(accounts, market, opts); // the reference path reports whatever went wrong
+    }
+    // Accounts the fast path did not vouch for go through the reference path together.
+    const slow: number[] = [];
+    for (let i = 0; i < fast.length; i++) if (fast[i] === null) slow.push(i);
+    if (slow.length === 0) return fast as MarginResult[];
+    const out: Array<MarginResult | RiskgridError> = fast as Array<MarginResult | RiskgridError>;
+    const ref = this.runReference(slow.map((i) => accounts[i]!), market, opts);
+    slow.forEach((i, k) => (out[i] = ref[k]!));
+    return out;
+  }
+
+  private runReference(accounts: readonly Account[], market: MarketSnapshot, opts: MarginOptions): Array<MarginResult | RiskgridError> {
     const ctx: MethodologyContext & { explain: boolean } = { evaluate: this.evaluate, instrumentScenarios: opts.instrumentScenarios === true, explain: opts.explain === true };
     let outcomes: Array<MethodologyOutcome | RiskgridError>;
     try {

@@ -8,7 +8,23 @@ import type { MarketSnapshot } from '../market/snapshot.js';
 import type { Account } from '../model/account.js';
 import type { GreekSet, PositionGreeks } from './result.js';
 
-export function accountGreeks(account: Account, market: MarketSnapshot): { positions: PositionGreeks[]; totals: Record<string, GreekSet> } {
+/** One option's Black-76 figures per unit at the snapshot's marks, and dF/dS. */
+export interface UnitGreeks {
+  price: number;
+  delta: number;
+  gamma: number;
+  vega: number;
+  theta: number;
+  dFdS: number;
+}
+
+export type AccountGreeks = { positions: PositionGreeks[]; totals: Record<string, GreekSet> };
+
+/**
+ * `cache` (by instrument id, for this snapshot only) skips the Black-76 call for an option seen
+ * before; the arithmetic per position is the same, so the figures are bit-identical.
+ */
+export function accountGreeks(account: Account, market: MarketSnapshot, cache?: Map<string, UnitGreeks>): AccountGreeks {
   const positions: PositionGreeks[] = [];
   const totals: Record<string, GreekSet> = {};
   for (const pos of account.positions) {
@@ -17,14 +33,12 @@ export function accountGreeks(account: Account, market: MarketSnapshot): { posit
     let g: GreekSet;
     let value = 0;
     if (ins.kind === 'option') {
-      const e = market.expiry(ins.underlying, ins.expiry!);
-      const T = Math.max(e.t, 0);
-      const F = e.forward.value;
-      const df = Math.exp(-e.rate.value * T);
-      const vol = market.volFor(ins.underlying, ins.expiry!, ins.strike!, ins.optionType);
-      const r = black76Greeks(F, ins.strike!, T, vol, df, ins.optionType === 'C' ? 1 : -1);
-      // Black-76 delta and gamma are w.r.t. the forward; F moves one for one with spot·e^{(r)T}.
-      const dFdS = e.forward.value / market.index(ins.underlying).value;
+      let r = cache?.get(ins.id);
+      if (r === undefined) {
+        r = unitGreeks(ins, market);
+        cache?.set(ins.id, r);
+      }
+      const dFdS = r.dFdS;
       g = { delta: q * r.delta * dFdS, gamma: q * r.gamma * dFdS * dFdS, vega: q * r.vega, theta: q * r.theta, theta_per_day: (q * r.theta) / 365 };
       value = q * r.price;
     } else if (ins.kind === 'cash') {
@@ -45,6 +59,35 @@ export function accountGreeks(account: Account, market: MarketSnapshot): { posit
     t.theta_per_day += g.theta_per_day;
   }
   return { positions, totals };
+}
+
+function unitGreeks(ins: Account['positions'][number]['instrument'], market: MarketSnapshot): UnitGreeks {
+  const e = market.expiry(ins.underlying, ins.expiry!);
+  const T = Math.max(e.t, 0);
+  const F = e.forward.value;
+  const df = Math.exp(-e.rate.value * T);
+  const vol = market.volFor(ins.underlying, ins.expiry!, ins.strike!, ins.optionType);
+  const r = black76Greeks(F, ins.strike!, T, vol, df, ins.optionType === 'C' ? 1 : -1);
+  // Black-76 delta and gamma are w.r.t. the forward; F moves one for one with spot·e^{(r)T}.
+  const dFdS = e.forward.value / market.index(ins.underlying).value;
+  return { price: r.price, delta: r.delta, gamma: r.gamma, vega: r.vega, theta: r.theta, dFdS };
+}
+
+/**
+ * Greeks computed on first access of `positions` or `totals` (both enumerable own getters, so
+ * JSON.stringify, spreads and deep equality see plain data). A batch of 10,000 accounts that
+ * nobody reads the Greeks of allocates no per-position objects.
+ */
+export function lazyAccountGreeks(account: Account, market: MarketSnapshot, cache?: Map<string, UnitGreeks>): AccountGreeks {
+  let v: AccountGreeks | undefined;
+  return {
+    get positions() {
+      return (v ??= accountGreeks(account, market, cache)).positions;
+    },
+    get totals() {
+      return (v ??= accountGreeks(account, market, cache)).totals;
+    },
+  };
 }
 
 function zero(): GreekSet {

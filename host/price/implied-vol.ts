@@ -1,6 +1,9 @@
 // Batched implied volatility over the WebAssembly kernel (assembly/price/implied-vol.ts).
-// Structural mistakes (unknown model, missing or ragged columns) throw RiskgridError; bad values
-// in single items are per-item statuses, and the rest of the batch is still solved.
+// As in pricer.ts: structural mistakes (unknown model, missing or ragged columns) throw
+// RG_ERR_INVALID_ARGUMENT; an element that is not a number (or a type that is not C/P/±1)
+// throws RG_ERR_INVALID_INPUT naming field[i] and value; numbers outside their domain (NaN,
+// negative, T <= 0, prices outside the no-arbitrage bounds) are per-item statuses, and the rest
+// of the batch is still solved.
 // Black–Scholes–Merton goes through Black-76 with F = S·e^{(r−q)T}, df = e^{−rT}.
 import { RiskgridError, type ErrorCode } from '../errors.js';
 import { loadWasmSync, type RiskgridWasm } from '../wasm/loader.js';
@@ -73,17 +76,29 @@ function column(input: Record<string, unknown>, name: string, n: number | undefi
   return c as Num;
 }
 
-const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+const num = (v: unknown): number => v as number; // elements are checked by numbers() first
 
-/** Copies a column into the arena; anything but a number becomes NaN (a per-item BAD_* status). */
-function fill(dst: Float64Array, src: Num): void {
-  if (ArrayBuffer.isView(src)) {
-    dst.set(src);
-    return;
+/** Throws RG_ERR_INVALID_INPUT at the first element that is not a number. */
+function numbers(name: string, src: Num): Num {
+  if (src instanceof Float64Array) return src;
+  for (let i = 0; i < src.length; i++) {
+    const v: unknown = src[i];
+    if (typeof v !== 'number') throw new RiskgridError('RG_ERR_INVALID_INPUT', `${name}[${i}] must be a number, got ${String(v)}`, { field: `${name}[${i}]`, value: v });
   }
+  return src;
+}
+
+/** +1 / −1 per item; other numbers go to the kernel (per-item BAD_TYPE), other strings throw. */
+function omegas(type: Types, dst: Float64Array): void {
   for (let i = 0; i < dst.length; i++) {
-    const v = src[i];
-    dst[i] = typeof v === 'number' ? v : NaN;
+    const t: unknown = type[i];
+    if (typeof t === 'number') {
+      dst[i] = t;
+      continue;
+    }
+    const w = omegaOf(t);
+    if (w === undefined) throw new RiskgridError('RG_ERR_INVALID_INPUT', `type[${i}] must be 'C' or 'P' (or +1 / −1), got ${String(t)}`, { field: `type[${i}]`, value: t });
+    dst[i] = w;
   }
 }
 
@@ -97,12 +112,16 @@ export function impliedVolBatch(input: ImpliedVolInput, wasm?: RiskgridWasm): Im
     throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `impliedVolBatch: model must be 'black76' or 'bsm', got ${String(model)}`, { field: 'model', value: model });
   }
   const rec = input as unknown as Record<string, unknown>;
-  const first = column(rec, model === 'black76' ? 'F' : 'S', undefined);
-  const n = first.length;
-  const K = column(rec, 'K', n);
-  const T = column(rec, 'T', n);
-  const price = column(rec, 'price', n);
+  const firstName = model === 'black76' ? 'F' : 'S';
+  const n = column(rec, firstName, undefined).length;
+  const first = numbers(firstName, column(rec, firstName, n));
+  const K = numbers('K', column(rec, 'K', n));
+  const T = numbers('T', column(rec, 'T', n));
+  const price = numbers('price', column(rec, 'price', n));
   const type = column(rec, 'type', n) as Types;
+  const df = model === 'black76' ? numbers('df', column(rec, 'df', n)) : undefined;
+  const r = model === 'bsm' ? numbers('r', column(rec, 'r', n)) : undefined;
+  const q = model === 'bsm' ? numbers('q', column(rec, 'q', n)) : undefined;
 
   const w = wasm ?? (shared ??= loadWasmSync());
   const mark = w.arena.mark();
@@ -110,18 +129,14 @@ export function impliedVolBatch(input: ImpliedVolInput, wasm?: RiskgridWasm): Im
     const c = w.arena.columns(n, { F: 'f64', K: 'f64', T: 'f64', price: 'f64', df: 'f64', type: 'f64', iv: 'f64', status: 'i32' });
     const vF = c.F.view as Float64Array, vDf = c.df.view as Float64Array, vT = c.T.view as Float64Array;
     const vType = c.type.view as Float64Array;
-    fill(c.K.view as Float64Array, K);
-    fill(vT, T);
-    fill(c.price.view as Float64Array, price);
-    for (let i = 0; i < n; i++) vType[i] = omegaOf(type[i]) ?? NaN; // NaN → per-item BAD_TYPE
-    let r: Num | undefined;
-    let q: Num | undefined;
-    if (model === 'black76') {
-      fill(vF, first);
-      fill(vDf, column(rec, 'df', n));
-    } else {
-      r = column(rec, 'r', n);
-      q = column(rec, 'q', n);
+    (c.K.view as Float64Array).set(K);
+    vT.set(T);
+    (c.price.view as Float64Array).set(price);
+    omegas(type, vType);
+    if (df !== undefined) {
+      vF.set(first);
+      vDf.set(df);
+    } else if (r !== undefined && q !== undefined) {
       for (let i = 0; i < n; i++) {
         const t = vT[i]!;
         const ri = num(r[i]);

@@ -1,0 +1,117 @@
+// The derive-pmrm2 fast path of one engine: accounts → MarginResults with the per-snapshot context
+// cached (WeakMap by MarketSnapshot), rows built in reused typed-array scratch, aggregation and the
+// worst-loss scan on the WebAssembly kernels against the cached instrument table, and the finish
+// in array form. Results equal the reference path's bit for bit (test/engine-fast-path.test.ts).
+//
+// run() returns, per account, its MarginResult or null: null means "take the reference path" (an
+// account the fast path does not vouch for, e.g. one the reference rejects with a specific error).
+import type { MarketSnapshot } from '../../market/snapshot.js';
+import type { Account } from '../../model/account.js';
+import { derivePmrm2ScenarioKinds } from '../../profiles/derive-pmrm2/index.js';
+import type { RiskgridWasm } from '../../wasm/loader.js';
+import { derivePmrm2Scenarios, type DerivePmrm2EngineParams } from '../orchestrators/derive-pmrm2.js';
+import type { MarginResult } from '../result.js';
+import { riskKernels, runRows, type RiskKernels, type RowsLayout, type TableLayout } from '../risk-kernels-wasm.js';
+import { DerivePmrm2Snapshot } from './derive-pmrm2-snapshot.js';
+import { DerivePmrm2Rows } from './derive-pmrm2-rows.js';
+import { finishDerivePmrm2FastRow, type ResultStamp, type RowOutputs } from './derive-pmrm2-finish.js';
+
+const ALIGN = 16;
+const padded = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN + ALIGN;
+
+export class DerivePmrm2FastPath {
+  private readonly contexts = new WeakMap<MarketSnapshot, DerivePmrm2Snapshot>();
+  private readonly rows = new DerivePmrm2Rows();
+  private kernels: RiskKernels | undefined;
+
+  constructor(
+    private readonly getWasm: () => RiskgridWasm,
+    private readonly params: DerivePmrm2EngineParams,
+    private readonly stamp: ResultStamp,
+  ) {}
+
+  /** The cached context of a snapshot (built on first use). */
+  context(market: MarketSnapshot): DerivePmrm2Snapshot {
+    let ctx = this.contexts.get(market);
+    if (ctx === undefined) {
+      ctx = new DerivePmrm2Snapshot(market, this.params);
+      this.contexts.set(market, ctx);
+    }
+    return ctx;
+  }
+
+  run(accounts: readonly Account[], market: MarketSnapshot): Array<MarginResult | null> {
+    const out: Array<MarginResult | null> = new Array(accounts.length).fill(null);
+    const ctx = this.context(market);
+    if (!ctx.ok || accounts.length === 0) return out;
+    const rows = this.rows;
+    rows.reset(ctx);
+    for (let i = 0; i < accounts.length; i++) rows.build(accounts[i]!, i);
+    if (rows.nRows === 0) return out;
+    const wasm = this.getWasm();
+    ctx.flush(wasm);
+    const kinds = derivePmrm2ScenarioKinds(this.params);
+    const scenarios = derivePmrm2Scenarios(this.params, kinds);
+    this.aggregate(wasm, rows, (res) => {
+      for (let r = 0; r < rows.nRows; r++) {
+        const ai = rows.rowAccount[r]!;
+        out[ai] = finishDerivePmrm2FastRow(rows, r, res, accounts[ai]!, scenarios, this.stamp);
+      }
+    });
+    return out;
+  }
+
+  /** Packs the table and the rows into the arena, runs the kernels, hands over live views, frees. */
+  private aggregate(wasm: RiskgridWasm, rows: DerivePmrm2Rows, use: (res: RowOutputs) => void): void {
+    const ctx = rows.ctx;
+    const nS = ctx.nS;
+    const nIns = ctx.nRows;
+    const nGroups = ctx.posDisc.length;
+    const arena = wasm.arena;
+    const mark = arena.mark();
+    try {
+      arena.reserve(
+        padded(nIns * nS * 8) + padded(nIns * 8) + 3 * padded(nGroups * 8) + padded(nS * 8) + padded(nS * 4) + padded(nS * 8) +
+          padded((rows.nRows + 1) * 4) + padded((rows.nEntries + 1) * 4) + padded(rows.nEntries * 4) + padded(rows.nPos * 4) + padded(rows.nPos * 8) +
+          padded(rows.nRows * nS * 8) + padded(rows.nRows * 8) + padded(rows.nRows * 4),
+      );
+      const f64 = (src: ArrayLike<number>, n = src.length) => {
+        const c = arena.f64(n);
+        if (src instanceof Float64Array) c.view.set(src.subarray(0, n));
+        else for (let i = 0; i < n; i++) c.view[i] = src[i]!;
+        return c;
+      };
+      const i32 = (src: Int32Array, n: number) => {
+        const c = arena.i32(n);
+        c.view.set(src.subarray(0, n));
+        return c;
+      };
+      const table = f64(ctx.table, nIns * nS);
+      const base = f64(ctx.base, nIns);
+      const posDisc = f64(ctx.posDisc);
+      const negDisc = f64(ctx.negDisc);
+      const aux = f64(ctx.aux);
+      const damp = f64(ctx.damp);
+      const mode = i32(ctx.mode, nS);
+      const scratch = arena.f64(nS);
+      const rowStart = i32(rows.rowStart, rows.nRows + 1);
+      const groupStart = i32(rows.groupStart, rows.nEntries + 1);
+      const groupId = i32(rows.groupId, rows.nEntries);
+      const posInstrument = i32(rows.posInstrument, rows.nPos);
+      const posSize = f64(rows.posSize, rows.nPos);
+      const pnl = arena.f64(rows.nRows * nS);
+      const worst = arena.f64(rows.nRows);
+      const worstIndex = arena.i32(rows.nRows);
+      const t = { nS, posDisc: posDisc.ptr, negDisc: negDisc.ptr, aux: aux.ptr, damp: damp.ptr, mode: mode.ptr, table: table.ptr, base: base.ptr } as TableLayout;
+      const layout: RowsLayout = {
+        nRows: rows.nRows,
+        rowStart: rowStart.ptr, groupStart: groupStart.ptr, groupId: groupId.ptr, posInstrument: posInstrument.ptr, posSize: posSize.ptr,
+        pnl: pnl.ptr, worst: worst.ptr, worstIndex: worstIndex.ptr,
+      };
+      runRows((this.kernels ??= riskKernels(wasm)), t, layout, 0, rows.nRows, scratch.ptr);
+      use({ pnl: pnl.view, worst: worst.view, worstIndex: worstIndex.view });
+    } finally {
+      arena.release(mark);
+    }
+  }
+}
