@@ -76,6 +76,22 @@ describe('derive-pmrm2 fast path = reference path, bit for bit', () => {
     );
   });
 
+  it('on one long-lived snapshot: batches that add instruments, then single accounts against the big table', () => {
+    const { fast, ref } = pair();
+    const mv = { spot: 2000, stable: 1, conf: 0.9, volConf: 0.6, short: true };
+    const snapF = fast.parseMarket(market(mv));
+    const snapR = ref.parseMarket(market(mv));
+    fc.assert(
+      fc.property(fc.array(arbAccount, { minLength: 1, maxLength: 6 }), (accounts) => {
+        expect(diffs(fast.marginBatch(accounts, snapF), ref.marginBatch(accounts, snapR))).toEqual([]);
+        // One small account now packs only the table rows it uses (renumbered).
+        const one = accounts[0]!;
+        expect(diffs(fast.margin(one, snapF), ref.margin(one, snapR))).toEqual([]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('in batches with bad accounts: the same outcomes, errors included, and good ones as alone', () => {
     const { fast, ref } = pair();
     const bad = [

@@ -451,3 +451,114 @@ describe('zero-copy column batches', () => {
     b.release();
   });
 });
+
+describe('small total vol (vol·√T from 1e-6 to 3e-3): cancellation-free expansion', () => {
+  // Near the money with tiny vol·√T the two Φ terms of the OTM value nearly cancel; the kernels
+  // switch such lanes to the small-s expansion (assembly/price/black76-small.ts). Strikes are
+  // spread over h = ln(F/K)/(vol·√T) in [−8, 8] (the expansion covers |h| <= √32, the direct
+  // formula the rest), calls and puts, F over six decades, T from 1 minute to 1 month.
+  const scan = (seed: number, n: number) => {
+    const r = rng(seed);
+    const b = { F: [] as number[], K: [] as number[], T: [] as number[], vol: [] as number[], df: [] as number[], omega: [] as number[] };
+    for (let i = 0; i < n; i++) {
+      const s = 10 ** (-6 + r() * Math.log10(3e3)); // [1e-6, 3e-3]
+      const T = 10 ** (-5.7 + r() * 4.6); // ~1 minute .. 1 month
+      const F = 10 ** (r() * 6 - 2);
+      const h = i % 7 === 0 ? 0 : (r() * 2 - 1) * 8;
+      b.F.push(F);
+      b.K.push(i % 7 === 0 ? F : F * Math.exp(-h * s));
+      b.T.push(T);
+      b.vol.push(s / Math.sqrt(T));
+      b.df.push(Math.exp(-0.05 * T));
+      b.omega.push(r() < 0.5 ? 1 : -1);
+    }
+    return b;
+  };
+  const b = scan(2026, 1400);
+  const refs = b.F.map((F, i) => black76HP(F, b.K[i]!, b.T[i]!, b.vol[i]!, b.df[i]!, b.omega[i] as 1 | -1));
+
+  for (const [name, p] of [['SIMD', simdPricer], ['scalar', scalarPricer]] as const) {
+    it(`${name}: price relative error <= 1e-12 wherever price > 1e-8·F`, () => {
+      const res = p.priceBatch({ model: 'black76', ...b });
+      const g = p.greeksBatch({ model: 'black76', ...b });
+      let worst = 0;
+      let counted = 0;
+      let at = -1;
+      refs.forEach((ref, i) => {
+        if (ref.toNumber() <= 1e-8 * b.F[i]!) return;
+        counted++;
+        const e = Math.max(relErr(res.price[i]!, ref), relErr(g.price[i]!, ref));
+        if (e > worst) {
+          worst = e;
+          at = i;
+        }
+      });
+      const sd = at >= 0 ? b.vol[at]! * Math.sqrt(b.T[at]!) : 0;
+      console.log(`black76 price, vol·√T in [1e-6, 3e-3] (${name}): max relative error ${worst.toExponential(2)} over ${counted} options (worst at vol·√T = ${sd.toExponential(2)}, ln(F/K) = ${at >= 0 ? Math.log(b.F[at]! / b.K[at]!).toExponential(2) : '-'})`);
+      expect(counted).toBeGreaterThan(1000);
+      expect(worst).toBeLessThanOrEqual(1e-12);
+    });
+  }
+
+  it('SIMD = scalar bit for bit when lanes mix the two paths (price and Greeks, Black-76 and BSM)', () => {
+    const m = scan(77, 999);
+    const k = book(999, 78);
+    // interleave small-s and ordinary items so every vector position sees both
+    const mix = { F: [] as number[], K: [] as number[], T: [] as number[], vol: [] as number[], df: [] as number[], omega: [] as number[] };
+    for (let i = 0; i < 999; i++) {
+      const src = (i >> (i % 3 === 0 ? 0 : 1)) % 2 === 0 ? m : k;
+      for (const key of ['F', 'K', 'T', 'vol', 'df', 'omega'] as const) mix[key].push(src[key][i]!);
+    }
+    const same = (x: Float64Array, y: Float64Array) => x.forEach((v, i) => expect(Object.is(v, y[i]), `${i}: ${v} vs ${y[i]}`).toBe(true));
+    const input: PricingInput = { model: 'black76', ...mix };
+    same(simdPricer.priceBatch(input).price, scalarPricer.priceBatch(input).price);
+    const gs = simdPricer.greeksBatch(input);
+    const gc = scalarPricer.greeksBatch(input);
+    for (const key of ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const) same(gs[key], gc[key]);
+    const bsm: PricingInput = { model: 'bsm', S: mix.F, K: mix.K, T: mix.T, vol: mix.vol, r: 0.03, q: 0.01, omega: mix.omega };
+    same(simdPricer.priceBatch(bsm).price, scalarPricer.priceBatch(bsm).price);
+    const bs = simdPricer.greeksBatch(bsm);
+    const bc = scalarPricer.greeksBatch(bsm);
+    for (const key of ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const) same(bs[key], bc[key]);
+  });
+
+  it('price is continuous across the switch (vol·√T = 0.02, |ln(F/K)| = √32·vol·√T): <= 1e-13 relative vs the reference on both sides', () => {
+    const F = 100, T = 0.01;
+    const cases: Array<[number, number]> = [];
+    for (const s of [0.02 * (1 - 1e-12), 0.02 * (1 + 1e-12)]) for (const h of [-0.3, 0, 0.7, 3]) cases.push([s, h]);
+    for (const s of [1e-4, 0.01]) for (const h of [Math.sqrt(32) * (1 - 1e-12), Math.sqrt(32) * (1 + 1e-12)]) cases.push([s, h], [s, -h]);
+    for (const [s, h] of cases) {
+      const K = F * Math.exp(-h * s);
+      for (const omega of [1, -1] as const) {
+        const ref = black76HP(F, K, T, s / Math.sqrt(T), 1, omega);
+        const got = pricer.priceBatch({ model: 'black76', F, K, T, vol: s / Math.sqrt(T), df: 1, omega }).price[0]!;
+        if (ref.toNumber() > 1e-8 * F) expect(relErr(got, ref), `s ${s} h ${h} ω ${omega}`).toBeLessThanOrEqual(1e-13);
+      }
+    }
+  });
+
+  it('Greeks at small vol·√T against central finite differences of the (now accurate) price', () => {
+    const cases = [
+      { F: 100, K: 100, T: 1 / (365 * 24), s: 1e-4, w: 1 }, // an hour to expiry, at the money
+      { F: 100, K: 100.012, T: 1 / (365 * 24 * 60), s: 1e-5, w: -1 }, // a minute, h ≈ −1.2
+      { F: 2500, K: 2498, T: 1 / 365, s: 2e-3, w: 1 }, // a day, ITM call
+      { F: 3.3, K: 3.3 * Math.exp(-4e-3 * 2.5), T: 0.002, s: 4e-3, w: 1 }, // h = 2.5 (call OTM)
+    ];
+    for (const c of cases) {
+      const vol = c.s / Math.sqrt(c.T);
+      const at = (F: number, v: number, T: number) => pricer.greeksBatch({ model: 'black76', F, K: c.K, T, vol: v, df: 1, omega: c.w });
+      const g = at(c.F, vol, c.T);
+      const hF = c.F * c.s * 1e-3; // well inside the price's curvature scale F·s
+      const hv = vol * 1e-4;
+      const hT = c.T * 1e-4;
+      const fd = (f: (d: number) => number, d: number) => (f(d) - f(-d)) / (2 * d);
+      const close = (got: number, want: number, name: string) => expect(Math.abs(got - want), `${name} ${JSON.stringify(c)}: ${got} vs ${want}`).toBeLessThanOrEqual(1e-6 * Math.abs(want) + 1e-12 * c.F);
+      close(g.delta[0]!, fd((d) => at(c.F + d, vol, c.T).price[0]!, hF), 'delta');
+      close(g.gamma[0]!, fd((d) => at(c.F + d, vol, c.T).delta[0]!, hF), 'gamma');
+      close(g.vega[0]!, fd((d) => at(c.F, vol + d, c.T).price[0]!, hv), 'vega');
+      close(g.theta[0]!, -fd((d) => at(c.F, vol, c.T + d).price[0]!, hT), 'theta');
+      close(g.vanna[0]!, fd((d) => at(c.F, vol + d, c.T).delta[0]!, hv), 'vanna');
+      close(g.volga[0]!, fd((d) => at(c.F, vol + d, c.T).vega[0]!, hv), 'volga');
+    }
+  });
+});

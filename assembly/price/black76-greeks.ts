@@ -13,6 +13,7 @@ import { pminF64, pmaxF64 } from '../math/minmax';
 import {
   black76OtmF64, black76OtmF64x2, black76GaussF64, black76GaussF64x2,
 } from './black76';
+import { black76SmallF64, black76SmallF64x2, black76OtmSmallF64, black76OtmSmallF64x2 } from './black76-small';
 
 const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 
@@ -41,6 +42,7 @@ export function greeksF64(
   const gp = black76GaussF64(ep);
   const live = s > 0 && q > 0;
   let otm = black76OtmF64(M, q, ep, em, gp);
+  if (black76SmallF64(s, L)) otm = black76OtmSmallF64(M, m, q, s); // cancellation-free small s
   otm = live ? pmaxF64(otm, 0.0) : 0.0;
   const cap = omega > 0 ? F : K;
   const V = df * pminF64(otm + pmaxF64(omega * (F - K), 0.0), cap);
@@ -93,7 +95,10 @@ export function greeksF64x2(
   const em = f64x2.sub(u, hs);
   const gp = black76GaussF64x2(ep);
   const live = v128.and(f64x2.gt(s, zero), f64x2.gt(q, zero));
-  const otm = v128.and(f64x2.pmax(black76OtmF64x2(M, q, ep, em, gp), zero), live);
+  let otmRaw = black76OtmF64x2(M, q, ep, em, gp);
+  const small = black76SmallF64x2(s, L);
+  if (v128.any_true(small)) otmRaw = v128.bitselect(black76OtmSmallF64x2(M, m, q, s), otmRaw, small);
+  const otm = v128.and(f64x2.pmax(otmRaw, zero), live);
   const call = f64x2.gt(omega, zero);
   const cap = v128.bitselect(F, K, call);
   const V = f64x2.mul(df, f64x2.pmin(f64x2.add(otm, f64x2.pmax(f64x2.mul(omega, f64x2.sub(F, K)), zero)), cap));

@@ -12,9 +12,12 @@
 // Edges (selects, no branches): s = 0 (vol = 0 or T <= 0) → V_otm = 0, i.e. df·intrinsic of the
 // forward; K = 0 → call F·df, put 0; s → ∞ → call F·df, put K·df. The only branch skips Cody's
 // tail region (|e| > √32) for vectors that do not need it.
+// For s < 0.02 the two Φ agree to ~|e|/s digits and the error would grow as ~1e-15/s (rounding
+// of F/K and of e±, amplified alike): lanes with s < 0.02 and |ln q| <= √32·s take the
+// cancellation-free small-s expansion of price/black76-small.ts instead (one mask test per
+// vector; the expansion runs only when a lane needs it).
 // Measured (test/price-kernels.test.ts vs decimal.js, price > 1e-8·F): relative error <= 3e-14 on
-// a realistic book, <= 4e-13 on extremes with s >= 3e-3; for smaller s the two Φ agree to
-// ~|e|/s digits and the error grows as ~1e-15/s (rounding of F/K and of Φ, amplified alike).
+// a realistic book, <= 4e-13 on extremes; small-s scan: see the test.
 import { expBoundedF64, expBoundedF64x2 } from '../math/exp';
 import { logNormalF64, logNormalF64x2 } from '../math/log';
 import { pminF64, pmaxF64 } from '../math/minmax';
@@ -23,6 +26,7 @@ import {
   cdfCentralNumF64, cdfCentralDenF64, cdfMidNumF64, cdfMidDenF64, cdfTailNumF64, cdfTailWqF64,
   cdfCentralNumF64x2, cdfCentralDenF64x2, cdfMidNumF64x2, cdfMidDenF64x2, cdfTailNumF64x2, cdfTailWqF64x2,
 } from '../math/cody';
+import { black76MaybeSmallF64, black76MaybeSmallF64x2, black76PriceSmallF64, black76PriceSmallF64x2 } from './black76-small';
 
 const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 const EXP_FLOOR: f64 = -708.0; // e^(−708) ≈ 3e-308: below it Φ terms are far under any price
@@ -139,6 +143,22 @@ export function black76GaussF64x2(ep: v128): v128 {
 // @ts-ignore: decorator
 @inline
 export function black76PriceF64(F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64): f64 {
+  const v = black76PriceDirectF64(F, K, T, vol, df, omega);
+  // Re-priced out of line only when vol²·T is small: the hot path keeps nothing live across it.
+  return black76MaybeSmallF64(vol, T) ? black76PriceSmallF64(F, K, T, vol, df, omega, v) : v;
+}
+
+// @ts-ignore: decorator
+@inline
+export function black76PriceF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128): v128 {
+  const v = black76PriceDirectF64x2(F, K, T, vol, df, omega);
+  return v128.any_true(black76MaybeSmallF64x2(vol, T)) ? black76PriceSmallF64x2(F, K, T, vol, df, omega, v) : v;
+}
+
+/** The direct formula alone (accurate for vol·√T >= 0.02 or far from the money). */
+// @ts-ignore: decorator
+@inline
+export function black76PriceDirectF64(F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64): f64 {
   const M = pmaxF64(F, K);
   const q = pminF64(F, K) / M;
   const L = logNormalF64(pmaxF64(q, MIN_NORMAL));
@@ -155,7 +175,7 @@ export function black76PriceF64(F: f64, K: f64, T: f64, vol: f64, df: f64, omega
 
 // @ts-ignore: decorator
 @inline
-export function black76PriceF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128): v128 {
+export function black76PriceDirectF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128, omega: v128): v128 {
   const zero = f64x2.splat(0);
   const M = f64x2.pmax(F, K);
   const q = f64x2.div(f64x2.pmin(F, K), M);

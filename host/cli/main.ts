@@ -69,6 +69,58 @@ program
     process.exitCode = runCompareCommand(opts);
   });
 
+program
+  .command('var')
+  .description('Monte Carlo or historical-simulation VaR / ES of every account and the venue (full revaluation)')
+  .requiredOption('--portfolio <file>', 'account JSON or an array of accounts')
+  .requiredOption('--market <file>', 'market snapshot JSON')
+  .option('--model <file>', 'Monte Carlo model JSON (underlyings, correlation, horizon_days, student_t, jumps, vol moves)')
+  .option('--history <csv>', 'historical simulation from a price history CSV (date,<U>,<U>_vol,...)')
+  .option('--horizon <days>', 'historical simulation horizon in days', '1')
+  .option('--scenarios <n>', 'Monte Carlo scenario count', '10000')
+  .option('--seed <n>', 'Monte Carlo seed', '1')
+  .option('--levels <list>', 'confidence levels', '0.99,0.995')
+  .option('--threads <n>', 'worker threads for the account aggregation (1 = single thread)', '1')
+  .option('--worst <n>', 'how many of the venue worst scenarios to list', '10')
+  .option('--links <file>', 'account links JSON {account: {owner, collateral: [...]}} for the contagion view')
+  .option('--conventions <name>', 'instrument id conventions: derive (linear) or deribit', 'derive')
+  .option('--format <format>', 'json or csv', 'json')
+  .option('--svg <file>', 'write the venue P&L histogram with VaR / ES marked')
+  .action(async (opts: import('./var-command.js').VarCommandOptions) => {
+    const { runVarCommand } = await import('./var-command.js');
+    process.exitCode = await runVarCommand(opts);
+  });
+
+program
+  .command('stress')
+  .description('user-defined stress scenarios (JSON) on every account and the venue, with broken accounts and contagion')
+  .requiredOption('--portfolio <file>', 'account JSON or an array of accounts')
+  .requiredOption('--market <file>', 'market snapshot JSON')
+  .requiredOption('--scenarios <file>', 'stress scenarios JSON {scenarios: [{name, spot: {U: move}, vol: {U: move}, vol_add: {U: points}}]}')
+  .option('--links <file>', 'account links JSON for the contagion view')
+  .option('--conventions <name>', 'instrument id conventions: derive (linear) or deribit', 'derive')
+  .option('--format <format>', 'json or csv', 'json')
+  .action(async (opts: import('./stress-command.js').StressCommandOptions) => {
+    const { runStressCommand } = await import('./stress-command.js');
+    process.exitCode = await runStressCommand(opts);
+  });
+
+program
+  .command('backtest')
+  .description('backtest margin against realised P&L over the margin period: exceptions, Kupiec POF, traffic light')
+  .requiredOption('--history <csv>', 'price history CSV (date,<U>,<U>_vol[,margin])')
+  .requiredOption('--portfolio <file>', 'positions held (account JSON or array)')
+  .option('--horizon <days>', 'margin period in days', '1')
+  .option('--level <p>', 'confidence level', '0.99')
+  .option('--window <days>', 'lookback of the historical-simulation margin when the CSV has no margin column', '250')
+  .option('--conventions <name>', 'instrument id conventions: derive (linear) or deribit', 'derive')
+  .option('--format <format>', 'json or csv', 'json')
+  .option('--svg <file>', 'write margin vs loss over time with the exceptions marked')
+  .action(async (opts: import('./backtest-command.js').BacktestCommandOptions) => {
+    const { runBacktestCommand } = await import('./backtest-command.js');
+    process.exitCode = runBacktestCommand(opts);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

@@ -106,21 +106,30 @@ export class Engine {
   marginBatch(accounts: readonly AccountInput[], market: MarketInput, opts: MarginOptions = {}): MarginOutcome[] {
     if (!Array.isArray(accounts)) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', 'accounts must be an array', { field: 'accounts', value: typeof accounts });
     const snap = this.parseMarket(market);
-    const parsed: Array<Account | RiskgridError> = accounts.map((a, i) => {
+    // Plain loops: this wraps every account of a 10,000-account batch (no path string unless parsed).
+    const n = accounts.length;
+    const parsed: Array<Account | RiskgridError> = new Array(n);
+    let bad = 0;
+    for (let i = 0; i < n; i++) {
+      const a = accounts[i]!;
       try {
-        return this.parseAccount(a, `accounts[${i}]`);
+        parsed[i] = isValidatedAccount(a) ? a : this.parseAccount(a, `accounts[${i}]`);
       } catch (e) {
-        return asError(e);
+        parsed[i] = asError(e);
+        bad++;
       }
-    });
-    const valid = parsed.filter((a): a is Account => !(a instanceof RiskgridError));
+    }
+    const valid = bad === 0 ? (parsed as Account[]) : parsed.filter((a): a is Account => !(a instanceof RiskgridError));
     const results = this.run(valid, snap, opts);
+    const out: MarginOutcome[] = new Array(n);
     let next = 0;
-    return parsed.map((a, i) => {
+    for (let i = 0; i < n; i++) {
+      const a = parsed[i]!;
       const r = a instanceof RiskgridError ? a : results[next++]!;
       const id = a instanceof RiskgridError ? idOf(accounts[i]) : a.id;
-      return r instanceof RiskgridError ? { ok: false, account_id: id, error: r.toJSON() } : { ok: true, account_id: id, result: r };
-    });
+      out[i] = r instanceof RiskgridError ? { ok: false, account_id: id, error: r.toJSON() } : { ok: true, account_id: id, result: r };
+    }
+    return out;
   }
 
   /** Margin before and after adding `trades` (positions: a list or a map id → size). */

@@ -6,10 +6,10 @@ import type { RiskgridError } from '../errors.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
 import type { Account } from '../model/account.js';
 import type { Methodology } from '../profiles/registry.js';
-import type { PlanResult, ScenarioPlan } from './plan.js';
+import type { PlanEvaluator } from './plan.js';
 import type { MarginResult } from './result.js';
 
-export type PlanEvaluator = (plan: ScenarioPlan) => PlanResult;
+export type { PlanEvaluator };
 
 export interface MethodologyContext {
   evaluate: PlanEvaluator;

@@ -95,3 +95,6 @@ export interface PlanResult {
   /** [nRows] scenario index of the minimum (first on ties; −1 when NaN). */
   worstIndex: Int32Array;
 }
+
+/** Runs a plan: the WebAssembly kernels (evaluate-wasm.ts) or the TypeScript spec (evaluate-ts.ts). */
+export type PlanEvaluator = (plan: ScenarioPlan) => PlanResult;

@@ -72,6 +72,11 @@ export interface MarginResult {
   /** P&L per scenario (negative = loss), in the methodology's scenario order. */
   scenario_pnl: number[];
   scenarios: ScenarioInfo[];
+  /**
+   * Per position and totals per underlying. The derive-pmrm2 fast path computes them on first
+   * read: `positions` and `totals` are then enumerable own getters (JSON.stringify, spreads and
+   * deep equality see plain data; the figures are those of accountGreeks, bit for bit).
+   */
   greeks: { positions: PositionGreeks[]; totals: Record<string, GreekSet> };
   /** On request: each distinct instrument's value under every scenario. */
   instrument_scenarios?: Record<string, number[]>;

@@ -8,9 +8,10 @@
 import type { MarketSnapshot } from '../../market/snapshot.js';
 import type { Account } from '../../model/account.js';
 import { derivePmrm2ScenarioKinds } from '../../profiles/derive-pmrm2/index.js';
+import type { F64Column } from '../../wasm/arena.js';
 import type { RiskgridWasm } from '../../wasm/loader.js';
 import { derivePmrm2Scenarios, type DerivePmrm2EngineParams } from '../orchestrators/derive-pmrm2.js';
-import type { MarginResult } from '../result.js';
+import type { MarginResult, ScenarioInfo } from '../result.js';
 import { riskKernels, runRows, type RiskKernels, type RowsLayout, type TableLayout } from '../risk-kernels-wasm.js';
 import { DerivePmrm2Snapshot } from './derive-pmrm2-snapshot.js';
 import { DerivePmrm2Rows } from './derive-pmrm2-rows.js';
@@ -19,10 +20,20 @@ import { finishDerivePmrm2FastRow, type ResultStamp, type RowOutputs } from './d
 const ALIGN = 16;
 const padded = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN + ALIGN;
 
+function frozenScenarios(params: DerivePmrm2EngineParams): ScenarioInfo[] {
+  const list = derivePmrm2Scenarios(params, derivePmrm2ScenarioKinds(params));
+  list.forEach((s) => Object.freeze(s));
+  return Object.freeze(list) as ScenarioInfo[];
+}
+
 export class DerivePmrm2FastPath {
   private readonly contexts = new WeakMap<MarketSnapshot, DerivePmrm2Snapshot>();
   private readonly rows = new DerivePmrm2Rows();
   private kernels: RiskKernels | undefined;
+  /** The profile's scenario list, shared by every result of this engine (frozen: nobody's to edit). */
+  private scenarios: ScenarioInfo[] | undefined;
+  /** Table row → packed index while a gathered batch runs (−1 otherwise). */
+  private local = new Int32Array(0);
 
   constructor(
     private readonly getWasm: () => RiskgridWasm,
@@ -50,8 +61,7 @@ export class DerivePmrm2FastPath {
     if (rows.nRows === 0) return out;
     const wasm = this.getWasm();
     ctx.flush(wasm);
-    const kinds = derivePmrm2ScenarioKinds(this.params);
-    const scenarios = derivePmrm2Scenarios(this.params, kinds);
+    const scenarios = (this.scenarios ??= frozenScenarios(this.params));
     this.aggregate(wasm, rows, (res) => {
       for (let r = 0; r < rows.nRows; r++) {
         const ai = rows.rowAccount[r]!;
@@ -61,11 +71,27 @@ export class DerivePmrm2FastPath {
     return out;
   }
 
+  /** Table rows the batch uses, in first-use order; `local` maps each to its packed index. */
+  private usedRows(rows: DerivePmrm2Rows): number[] {
+    const n = rows.ctx.nRows;
+    if (this.local.length < n) this.local = new Int32Array(2 * n).fill(-1);
+    const used: number[] = [];
+    for (let p = 0; p < rows.nPos; p++) {
+      const row = rows.posInstrument[p]!;
+      if (this.local[row] === -1) this.local[row] = used.push(row) - 1;
+    }
+    return used;
+  }
+
   /** Packs the table and the rows into the arena, runs the kernels, hands over live views, frees. */
   private aggregate(wasm: RiskgridWasm, rows: DerivePmrm2Rows, use: (res: RowOutputs) => void): void {
     const ctx = rows.ctx;
     const nS = ctx.nS;
-    const nIns = ctx.nRows;
+    // A few positions against a big snapshot table (one account on a venue's): pack only the rows
+    // they use, renumbered; otherwise the whole table.
+    const gather = 2 * rows.nPos < ctx.nRows;
+    const used = gather ? this.usedRows(rows) : undefined;
+    const nIns = used !== undefined ? used.length : ctx.nRows;
     const nGroups = ctx.posDisc.length;
     const arena = wasm.arena;
     const mark = arena.mark();
@@ -86,8 +112,19 @@ export class DerivePmrm2FastPath {
         c.view.set(src.subarray(0, n));
         return c;
       };
-      const table = f64(ctx.table, nIns * nS);
-      const base = f64(ctx.base, nIns);
+      let table: F64Column;
+      let base: F64Column;
+      if (used !== undefined) {
+        table = arena.f64(nIns * nS);
+        base = arena.f64(nIns);
+        used.forEach((row, k) => {
+          table.view.set(ctx.table.subarray(row * nS, (row + 1) * nS), k * nS);
+          base.view[k] = ctx.base[row]!;
+        });
+      } else {
+        table = f64(ctx.table, nIns * nS);
+        base = f64(ctx.base, nIns);
+      }
       const posDisc = f64(ctx.posDisc);
       const negDisc = f64(ctx.negDisc);
       const aux = f64(ctx.aux);
@@ -98,6 +135,7 @@ export class DerivePmrm2FastPath {
       const groupStart = i32(rows.groupStart, rows.nEntries + 1);
       const groupId = i32(rows.groupId, rows.nEntries);
       const posInstrument = i32(rows.posInstrument, rows.nPos);
+      if (used !== undefined) for (let p = 0; p < rows.nPos; p++) posInstrument.view[p] = this.local[rows.posInstrument[p]!]!;
       const posSize = f64(rows.posSize, rows.nPos);
       const pnl = arena.f64(rows.nRows * nS);
       const worst = arena.f64(rows.nRows);
@@ -111,6 +149,7 @@ export class DerivePmrm2FastPath {
       runRows((this.kernels ??= riskKernels(wasm)), t, layout, 0, rows.nRows, scratch.ptr);
       use({ pnl: pnl.view, worst: worst.view, worstIndex: worstIndex.view });
     } finally {
+      if (used !== undefined) for (const row of used) this.local[row] = -1;
       arena.release(mark);
     }
   }

@@ -22,6 +22,8 @@ export interface RowOutputs {
   pnl: Float64Array;
   worst: Float64Array;
   worstIndex: Int32Array;
+  /** n + 1 doubles, copied for each row's scenario_pnl. */
+  pnlTemplate?: number[];
 }
 
 /** Derive's oracle-confidence contingency (finish.ts confidenceContingency). */
@@ -106,7 +108,9 @@ export function finishDerivePmrm2FastRow(
   const maintenanceMargin = -worstPnl * mmLossFactor + mm;
 
   const p0 = r * nS;
-  const scenario_pnl: number[] = new Array(n + 1);
+  // A copy of a packed double array is one allocation of the final kind (new Array(n) would be
+  // re-allocated on the first double stored).
+  const scenario_pnl = (out.pnlTemplate ??= new Array<number>(n + 1).fill(0.5)).slice();
   // x·0 is 0 for every finite x and NaN otherwise: one test for all the figures of the result.
   let nonFinite = 0;
   for (let s = 0; s <= n; s++) {

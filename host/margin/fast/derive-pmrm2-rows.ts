@@ -12,6 +12,7 @@
 // reject) is not built: build() returns false and the caller sends it down the reference path,
 // which reports its error with the exact code and field.
 import type { Account } from '../../model/account.js';
+import { sortCanonical } from './canonical-order.js';
 import { BAD, PERP, type CollateralFacts, type DerivePmrm2Snapshot } from './derive-pmrm2-snapshot.js';
 
 const isNum = (v: number) => v - v === 0;
@@ -66,9 +67,11 @@ export class DerivePmrm2Rows {
   private exAbs = new Float64Array(16);
   private list = new Int32Array(64);
   private sorted = new Int32Array(64);
+  private mark = new Uint8Array(256);
 
   reset(ctx: DerivePmrm2Snapshot): void {
     this.ctx = ctx;
+    ctx.ranks();
     this.nRows = 0;
     this.nEntries = 0;
     this.nPos = 0;
@@ -91,6 +94,9 @@ export class DerivePmrm2Rows {
       this.sorted = new Int32Array(2 * nP);
     }
     const list = this.list;
+    const byId = ctx.byId;
+    let slotEpoch = this.slotEpoch;
+    let slotAmt = this.slotAmt;
     let nList = 0;
     let perpAmount = 0;
     let perpCost = 0;
@@ -99,18 +105,19 @@ export class DerivePmrm2Rows {
     for (let k = 0; k < nP; k++) {
       const pos = positions[k]!;
       const ins = pos.instrument;
-      const c = ctx.code(ins);
+      let c = byId[ins.id];
+      if (c === undefined) c = ctx.code(ins);
       const amount = pos.size * ins.contractSize;
       if (c >= 0) {
-        if (c >= this.slotEpoch.length) {
-          this.slotEpoch = grownI32(this.slotEpoch, c + 1);
-          this.slotAmt = grownF64(this.slotAmt, c + 1);
+        if (c >= slotEpoch.length) {
+          slotEpoch = this.slotEpoch = grownI32(slotEpoch, c + 1);
+          slotAmt = this.slotAmt = grownF64(slotAmt, c + 1);
         }
-        if (this.slotEpoch[c] !== epoch) {
-          this.slotEpoch[c] = epoch;
-          this.slotAmt[c] = amount;
+        if (slotEpoch[c] !== epoch) {
+          slotEpoch[c] = epoch;
+          slotAmt[c] = amount;
           list[nList++] = c;
-        } else this.slotAmt[c] += amount;
+        } else slotAmt[c] += amount;
       } else if (c === PERP) {
         perpAmount += amount;
         perpFunding += pos.unrealisedFunding ?? 0;
@@ -120,7 +127,7 @@ export class DerivePmrm2Rows {
         }
       } else if (c === BAD) return false;
     }
-    const amt = this.slotAmt;
+    const amt = slotAmt;
     const r = this.nRows;
     this.ensureRows(r + 1);
 
@@ -155,8 +162,11 @@ export class DerivePmrm2Rows {
     // Balances: the margin asset is cash; the rest collateral, sorted by name.
     const col0 = this.nCol;
     let cash = 0;
-    for (const asset in a.balances) {
-      const amount = a.balances[asset]!;
+    const balances = a.balances;
+    const assets = Object.keys(balances);
+    for (let q = 0; q < assets.length; q++) {
+      const asset = assets[q]!;
+      const amount = balances[asset]!;
       if (asset === ctx.marginAsset) {
         cash += amount;
         continue;
@@ -167,20 +177,9 @@ export class DerivePmrm2Rows {
     }
     if (!isNum(cash)) return this.undoCollateral(col0);
 
-    // Canonical order: insertion sort by the slots' ranks (a few dozen options per account).
     const sorted = this.sorted;
-    const rank = ctx.ranks();
-    const bySlot = ctx.rankSlot;
-    for (let i = 0; i < nList; i++) {
-      const k = rank[list[i]!]!;
-      let j = i;
-      while (j > 0 && sorted[j - 1]! > k) {
-        sorted[j] = sorted[j - 1]!;
-        j--;
-      }
-      sorted[j] = k;
-    }
-    for (let i = 0; i < nList; i++) sorted[i] = bySlot[sorted[i]!]!;
+    if (this.mark.length < ctx.rank.length) this.mark = new Uint8Array(2 * ctx.rank.length);
+    sortCanonical(ctx, list, nList, sorted, this.mark);
     const strike = ctx.slotStrike;
 
     this.ensurePositions(this.nPos + nList + 1 + (this.nCol - col0), this.nEntries + nList + 1);

@@ -63,9 +63,10 @@ export class DerivePmrm2Snapshot {
   readonly slotVol: number[] = [];
   readonly slotRow: number[] = [];
   /** Rank of each slot in (seconds to expiry, strike, put before call) order, and its inverse. */
-  private rank = new Int32Array(0);
+  rank = new Int32Array(0);
   rankSlot = new Int32Array(0);
-  private readonly byId = new Map<string, number>();
+  /** Instrument id → code (read directly by the row builder's hot loop). */
+  readonly byId: Record<string, number> = Object.create(null);
   private readonly byKey = new Map<string, number>();
   // Linear instruments by value, collateral facts by asset.
   private readonly linearRow = new Map<number, number>();
@@ -110,7 +111,7 @@ export class DerivePmrm2Snapshot {
 
   /** Option slot (≥ 0), PERP, or BAD for an instrument. */
   code(ins: Instrument): number {
-    const c = this.byId.get(ins.id);
+    const c = this.byId[ins.id];
     return c !== undefined ? c : this.intern(ins);
   }
 
@@ -125,7 +126,7 @@ export class DerivePmrm2Snapshot {
         this.byKey.set(key, c);
       }
     }
-    this.byId.set(ins.id, c);
+    this.byId[ins.id] = c;
     return c;
   }
 
@@ -158,7 +159,7 @@ export class DerivePmrm2Snapshot {
     return slot;
   }
 
-  /** Slot ranks, re-sorted after new slots (rare once a snapshot is warm). */
+  /** Slot ranks, re-sorted after new slots (once per batch at most; none once a snapshot is warm). */
   ranks(): Int32Array {
     const n = this.slotRow.length;
     if (this.rank.length === n) return this.rank;

@@ -3,7 +3,7 @@
 // executable spec) → finishCrossFutures.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
 import type { Methodology } from '../registry.js';
-import type { PlanEvaluator } from '../standard/plan-builder.js';
+import type { PlanEvaluator } from '../../margin/plan-builder.js';
 import { finishCrossFutures } from './finish.js';
 import { validateCrossFuturesParams } from './params.js';
 import { buildCrossFuturesPlan } from './plan.js';

@@ -3,7 +3,7 @@
 // loss = netRate × |Σ signed notional|. Spot positions: a row each at spotRate. Options valued only.
 import type { ScenarioPlan } from '../../margin/plan.js';
 import { linearSpec, linearUnits } from '../standard/linear.js';
-import { PlanBuilder, groupInto, ones, zeros } from '../standard/plan-builder.js';
+import { PlanBuilder, groupInto, ones, zeros } from '../../margin/plan-builder.js';
 import { addOptionInstrument, N_STANDARD_SLOTS, rateMoves } from '../standard/plan.js';
 import { validatePortfolios, type Portfolio, type ResolvedPosition } from '../standard/position.js';
 import { validateCrossFuturesParams } from './params.js';

@@ -3,7 +3,7 @@
 // executable spec) → finishDeribitPm.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
 import type { Methodology } from '../registry.js';
-import type { PlanEvaluator } from '../standard/plan-builder.js';
+import type { PlanEvaluator } from '../../margin/plan-builder.js';
 import { finishDeribitPm } from './finish.js';
 import { validateDeribitPmParams } from './params.js';
 import { buildDeribitPmPlan } from './plan.js';

@@ -6,7 +6,7 @@
 // follow standard/inverse.ts (the conversion is done in finish.ts).
 import { RiskgridError } from '../../errors.js';
 import { KIND_LINEAR, KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
-import { PlanBuilder, groupInto, type InstrumentSpec } from '../standard/plan-builder.js';
+import { PlanBuilder, groupInto, type InstrumentSpec } from '../../margin/plan-builder.js';
 import { planUnits } from '../standard/inverse.js';
 import { omegaOf, validatePortfolios, type ResolvedPosition } from '../standard/position.js';
 import { validateDeribitPmParams } from './params.js';

@@ -2,12 +2,12 @@
 // buildDerivePmrmPlan → an evaluator (the WebAssembly kernels in the engine, evaluatePlanTs as the
 // executable spec) → finishDerivePmrm.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
-import type { PlanResult, ScenarioPlan } from '../../margin/plan.js';
+import type { PlanEvaluator } from '../../margin/plan.js';
 import { finishDerivePmrm } from './finish.js';
 import { buildDerivePmrmPlan } from './plan.js';
 import type { DerivePmrmOutput, DerivePmrmParams, DerivePmrmPortfolio } from './types.js';
 
-export type PlanEvaluator = (plan: ScenarioPlan) => PlanResult;
+export type { PlanEvaluator };
 
 /** Margin of every portfolio in one pass over the shared instrument table. */
 export function computeDerivePmrm(

@@ -1,7 +1,7 @@
 // derive-pmrm2: Derive's PMRM_2 portfolio margin (derivexyz/v2-core PMRM_2 + PMRMLib_2).
 // buildDerivePmrm2Plan → an evaluator (TypeScript spec or WebAssembly kernels) → finishDerivePmrm2.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
-import type { PlanResult, ScenarioPlan } from '../../margin/plan.js';
+import type { PlanEvaluator } from '../../margin/plan.js';
 import { finishDerivePmrm2 } from './finish.js';
 import { buildDerivePmrm2Plan } from './plan.js';
 import type { DerivePmrm2Params, DerivePmrm2Result, DerivePortfolio } from './types.js';
@@ -15,7 +15,7 @@ export type { DerivePmrm2PlanMeta, DerivePmrm2PortfolioMeta, DerivePmrm2ExpiryMe
 export { finishDerivePmrm2, finishDerivePmrm2Row, derivePmrm2ScenarioKinds } from './finish.js';
 export { expiryShocks, skewVolMultiplier } from './shocks.js';
 
-export type PlanEvaluator = (plan: ScenarioPlan) => PlanResult;
+export type { PlanEvaluator };
 
 /** Margin of each portfolio under one parameter set, through the given plan evaluator. */
 export function marginDerivePmrm2(portfolios: DerivePortfolio[], params: DerivePmrm2Params, evaluate: PlanEvaluator = evaluatePlanTs): DerivePmrm2Result[] {

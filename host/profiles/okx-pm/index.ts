@@ -3,7 +3,7 @@
 // executable spec) → finishOkxPm.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
 import type { Methodology } from '../registry.js';
-import type { PlanEvaluator } from '../standard/plan-builder.js';
+import type { PlanEvaluator } from '../../margin/plan-builder.js';
 import { finishOkxPm } from './finish.js';
 import { validateOkxPmParams } from './params.js';
 import { buildOkxPmPlan } from './plan.js';

@@ -6,7 +6,7 @@
 import { RiskgridError } from '../../errors.js';
 import { KIND_LINEAR, KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
 import { planUnits } from '../standard/inverse.js';
-import { PlanBuilder, groupInto, type InstrumentSpec } from '../standard/plan-builder.js';
+import { PlanBuilder, groupInto, type InstrumentSpec } from '../../margin/plan-builder.js';
 import { omegaOf, validatePortfolios } from '../standard/position.js';
 import { validateOkxPmParams } from './params.js';
 import { okxSlots, okxVolMul } from './scenarios.js';

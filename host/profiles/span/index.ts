@@ -3,7 +3,7 @@
 // executable spec) → finishSpan.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
 import type { Methodology } from '../registry.js';
-import type { PlanEvaluator } from '../standard/plan-builder.js';
+import type { PlanEvaluator } from '../../margin/plan-builder.js';
 import { finishSpan } from './finish.js';
 import { validateSpanParams } from './params.js';
 import { buildSpanPlan } from './plan.js';

@@ -8,7 +8,7 @@
 // twin instrument without rows, and finish.ts adds the decay V(T − L) − V(T) to every scenario.
 import { RiskgridError } from '../../errors.js';
 import { KIND_LINEAR, KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
-import { PlanBuilder, instrumentKey, ones, zeros, type InstrumentSpec } from '../standard/plan-builder.js';
+import { PlanBuilder, instrumentKey, ones, zeros, type InstrumentSpec } from '../../margin/plan-builder.js';
 import { omegaOf, validatePortfolios } from '../standard/position.js';
 import { validateSpanParams } from './params.js';
 import { DELTA_BUMP, N_POINTS, N_RISK, N_SLOTS, deltaPoints, spanScenarios } from './scenarios.js';

@@ -8,7 +8,7 @@ import type { MethodologyOutcome, PlanEvaluator } from '../../margin/methodology
 import type { ScenarioInfo } from '../../margin/result.js';
 import type { MarketSnapshot } from '../../market/snapshot.js';
 import type { Account } from '../../model/account.js';
-import { PlanBuilder, ones, zeros } from './plan-builder.js';
+import { PlanBuilder, ones, zeros } from '../../margin/plan-builder.js';
 import { omegaOf } from './position.js';
 import { resolveAccount, type ResolvedPositionEx } from './resolve.js';
 

@@ -3,7 +3,7 @@
 // executable spec) → finishStandard.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
 import type { Methodology } from '../registry.js';
-import type { PlanEvaluator } from '../standard/plan-builder.js';
+import type { PlanEvaluator } from '../../margin/plan-builder.js';
 import { finishStandard } from './finish.js';
 import { validateStandardParams } from './params.js';
 import { buildStandardPlan } from './plan.js';

@@ -3,7 +3,7 @@
 // whose multiplier is a quote-currency notional). Then size × (F·m − F) = m−1 times the signed
 // notional, so a spot-multiplier row [1 + r, 1 − r] gives a loss of r × |net notional|.
 import { KIND_LINEAR } from '../../margin/plan.js';
-import type { InstrumentSpec } from './plan-builder.js';
+import type { InstrumentSpec } from '../../margin/plan-builder.js';
 import type { ResolvedPosition } from './position.js';
 
 export function linearSpec(p: ResolvedPosition, underlyingRow: number): InstrumentSpec {

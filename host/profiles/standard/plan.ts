@@ -5,7 +5,7 @@
 import { KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
 import { linearSpec, linearUnits } from './linear.js';
 import { validateStandardParams } from './params.js';
-import { PlanBuilder, ones, zeros } from './plan-builder.js';
+import { PlanBuilder, ones, zeros } from '../../margin/plan-builder.js';
 import { omegaOf, validatePortfolios, type Portfolio, type ResolvedPosition } from './position.js';
 import type { Rate, StandardParams } from './types.js';
 

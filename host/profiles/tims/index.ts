@@ -3,7 +3,7 @@
 // executable spec) → finishTims.
 import { evaluatePlanTs } from '../../margin/evaluate-ts.js';
 import type { Methodology } from '../registry.js';
-import type { PlanEvaluator } from '../standard/plan-builder.js';
+import type { PlanEvaluator } from '../../margin/plan-builder.js';
 import { finishTims } from './finish.js';
 import { validateTimsParams } from './params.js';
 import { buildTimsPlan } from './plan.js';

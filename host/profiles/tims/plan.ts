@@ -2,7 +2,7 @@
 // (portfolio × class); vol unchanged in every slot, weights 1.
 import { RiskgridError } from '../../errors.js';
 import { KIND_LINEAR, KIND_OPTION, type ScenarioPlan } from '../../margin/plan.js';
-import { PlanBuilder, groupInto, ones, zeros, type InstrumentSpec } from '../standard/plan-builder.js';
+import { PlanBuilder, groupInto, ones, zeros, type InstrumentSpec } from '../../margin/plan-builder.js';
 import { omegaOf, validatePortfolios, type ResolvedPosition } from '../standard/position.js';
 import { validateTimsParams } from './params.js';
 import type { TimsClass, TimsParams, TimsPortfolio } from './types.js';

@@ -2,7 +2,7 @@
 // portfolio rows. Shared by span, standard, cross-futures, deribit-pm, okx-pm and tims so each
 // method only says *which* scenarios and rows it wants; the layout rules live here once.
 // Instruments are deduplicated by a caller-given key (everything that sets their value).
-import { KIND_LINEAR, KIND_OPTION, MODE_LINEAR, type ScenarioPlan } from '../../margin/plan.js';
+import { KIND_LINEAR, KIND_OPTION, MODE_LINEAR, type ScenarioPlan } from './plan.js';
 
 export interface InstrumentSpec {
   kind: typeof KIND_OPTION | typeof KIND_LINEAR;
@@ -198,5 +198,4 @@ export function instrumentKey(s: InstrumentSpec, extra = ''): string {
   return `${s.kind}|${s.underlying}|${s.volGroup}|${s.fwdFixed}|${s.fwdVar}|${s.strike}|${s.T}|${s.vol}|${s.df}|${s.omega}|${extra}`;
 }
 
-/** The evaluator a method's finish step receives results from (evaluatePlanTs or the WASM kernels). */
-export type PlanEvaluator = (plan: ScenarioPlan) => import('../../margin/plan.js').PlanResult;
+export type { PlanEvaluator } from './plan.js';
