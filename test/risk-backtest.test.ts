@@ -154,3 +154,13 @@ describe('contagion', () => {
     expect(ok.uncovered).toBe(0);
   });
 });
+
+describe('traffic light in short samples', () => {
+  it('no exception is green however short the sample; the zones scale with n', () => {
+    expect(trafficLight(3, 0, 0.99)).toBe('green');
+    expect(trafficLight(3, 1, 0.99)).toBe('amber');
+    // 500 days: P(X ≤ 8) = 93.2 %, P(X ≤ 9) = 96.9 % → green to 8.
+    expect(trafficLight(500, 8, 0.99)).toBe('green');
+    expect(trafficLight(500, 9, 0.99)).toBe('amber');
+  });
+});

@@ -54,8 +54,9 @@ export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize,
     const F2 = v128.load(pF + o, 16), K2 = v128.load(pK + o, 16), T2 = v128.load(pT + o, 16);
     const vol2 = v128.load(pVol + o, 16), df2 = v128.load(pDf + o, 16), omega2 = v128.load(pOmega + o, 16);
     const ok = v128.and(black76OkF64x2(F, K, T, vol, df, omega), black76OkF64x2(F2, K2, T2, vol2, df2, omega2));
-    // Direct formula for both vectors, then (rarely) the small-s fix-up out of line: a branch in
-    // the middle would split the two chains and cost ~20 % (measured).
+    // Direct formula for both vectors; lanes that may have a small vol·√T (rare in most books)
+    // are re-priced after the stores, out of line. A branch between the two chains would split
+    // them and cost ~20 % (measured).
     const maybe = v128.or(black76MaybeSmallF64x2(vol, T), black76MaybeSmallF64x2(vol2, T2));
     const v = black76PriceDirectF64x2(F, K, T, vol, df, omega);
     const v2 = black76PriceDirectF64x2(F2, K2, T2, vol2, df2, omega2);
@@ -66,8 +67,7 @@ export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize,
       store<i64>(pStatus + (o >> 1), 0, 8);
       if (v128.any_true(maybe)) black76_price_small_quad(pF, pK, pT, pVol, pDf, pOmega, pOut, o);
     } else {
-      bad += black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o);
-      bad += black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o + 16);
+      bad += black76_price_quad(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o);
     }
   }
   const n2 = n & ~1;
@@ -78,14 +78,21 @@ export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize,
   return bad;
 }
 
-/** Re-prices four valid items whose vol²·T is small (same bits as black76PriceF64x2). */
+/** Small-s fix-up of four valid items already priced by the direct formula (black76-small.ts). */
 function black76_price_small_quad(pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, o: usize): void {
   if (!ASC_FEATURE_SIMD) return;
   for (let j: usize = 0; j < 32; j += 16) {
     const p = o + j;
-    const v = black76PriceSmallF64x2(v128.load(pF + p), v128.load(pK + p), v128.load(pT + p), v128.load(pVol + p), v128.load(pDf + p), v128.load(pOmega + p), v128.load(pOut + p));
-    v128.store(pOut + p, v);
+    const T = v128.load(pT + p), vol = v128.load(pVol + p);
+    if (!v128.any_true(black76MaybeSmallF64x2(vol, T))) continue;
+    v128.store(pOut + p, black76PriceSmallF64x2(v128.load(pF + p), v128.load(pK + p), T, vol, v128.load(pDf + p), v128.load(pOmega + p), v128.load(pOut + p)));
   }
+}
+
+/** Two general steps (a vector pair with a bad item). */
+function black76_price_quad(pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, pStatus: usize, o: usize): i32 {
+  return black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o) +
+    black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o + 16);
 }
 
 /** One f64x2 step with full status handling (loop tail and vectors with a bad item). */

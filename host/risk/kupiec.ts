@@ -4,7 +4,8 @@
 //   P(χ²₁ > LR) = P(|Z| > √LR) = 2·(1 − Φ(√LR)).
 // Traffic light (Basel Committee 1996, 99 % VaR over 250 days): ≤ 4 green, 5–9 amber, ≥ 10 red;
 // other sample sizes keep the zones' cumulative binomial probabilities (green while
-// P(X ≤ x) < 95 %, amber while < 99.99 %), which reproduce 4 / 9 at n = 250, p = 1 %.
+// P(X ≤ x) < 95 %, amber while < 99.99 %), which reproduce 4 / 9 at n = 250, p = 1 %; a count
+// at or below the expected n·p is always green (in short samples P(X ≤ 0) alone can pass 95 %).
 import { RiskgridError } from '../errors.js';
 import { normCdf } from '../reference/normal.js';
 
@@ -48,7 +49,7 @@ export function binomialCdf(x: number, n: number, p: number): number {
 export function trafficLight(observations: number, exceptions: number, level: number): Zone {
   const p = 1 - level;
   const c = binomialCdf(exceptions, observations, p);
-  if (c < 0.95) return 'green';
+  if (exceptions <= observations * p || c < 0.95) return 'green';
   if (c < 0.9999) return 'amber';
   return 'red';
 }

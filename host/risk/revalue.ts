@@ -66,7 +66,8 @@ export function venueRow(book: RiskBook): PortfolioRows {
 
 /** The venue's P&L per scenario (a copy) from a built table. */
 export function venuePnl(t: ScenarioTable, book: RiskBook): Float64Array {
-  const packed = t.packRows(venueRow(book));
+  // A single account is its own venue: the same row, not a second aggregation of it.
+  const packed = t.packRows(book.rows.nRows === 1 ? book.rows : venueRow(book));
   try {
     return t.aggregate(packed).pnl.slice();
   } finally {

@@ -88,6 +88,12 @@ export class DerivePmrm2Rows {
     const ctx = this.ctx;
     const positions = a.positions;
     const nP = positions.length;
+    if (this.epoch === 0x3fffffff) {
+      // Epochs mark "seen in this account" in Int32Arrays: start over long before they overflow.
+      this.slotEpoch.fill(0);
+      this.exEpoch.fill(0);
+      this.epoch = 0;
+    }
     const epoch = ++this.epoch;
     if (this.list.length < nP) {
       this.list = new Int32Array(2 * nP);
