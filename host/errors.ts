@@ -55,3 +55,9 @@ export function requireFinite(field: string, value: unknown, opts: { min?: numbe
   }
   return value;
 }
+
+/** Any thrown value as a RiskgridError: ours pass through, anything else is an unexpected failure. */
+export function asRiskgridError(e: unknown): RiskgridError {
+  if (e instanceof RiskgridError) return e;
+  return new RiskgridError('RG_ERR_KERNEL', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}

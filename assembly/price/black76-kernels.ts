@@ -62,12 +62,11 @@ export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize,
     const v2 = black76PriceDirectF64x2(F2, K2, T2, vol2, df2, omega2);
     v128.store(pOut + o, v);
     v128.store(pOut + o, v2, 16);
-    if (i64x2.all_true(ok)) {
+    if (i64x2.all_true(ok) && !v128.any_true(maybe)) {
       store<i64>(pStatus + (o >> 1), 0);
       store<i64>(pStatus + (o >> 1), 0, 8);
-      if (v128.any_true(maybe)) black76_price_small_quad(pF, pK, pT, pVol, pDf, pOmega, pOut, o);
     } else {
-      bad += black76_price_quad(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o);
+      bad += black76_price_rest4(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o);
     }
   }
   const n2 = n & ~1;
@@ -78,21 +77,28 @@ export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize,
   return bad;
 }
 
-/** Small-s fix-up of four valid items already priced by the direct formula (black76-small.ts). */
-function black76_price_small_quad(pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, o: usize): void {
-  if (!ASC_FEATURE_SIMD) return;
+/**
+ * The four items at o after the direct formula: a vector with a bad item takes the general step;
+ * a valid vector that may have a small vol·√T is re-priced with the small-s path (black76-small.ts,
+ * same bits as black76PriceF64x2); the others keep their price.
+ */
+function black76_price_rest4(pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, pStatus: usize, o: usize): i32 {
+  if (!ASC_FEATURE_SIMD) return unreachable();
+  let bad = 0;
   for (let j: usize = 0; j < 32; j += 16) {
     const p = o + j;
-    const T = v128.load(pT + p), vol = v128.load(pVol + p);
-    if (!v128.any_true(black76MaybeSmallF64x2(vol, T))) continue;
-    v128.store(pOut + p, black76PriceSmallF64x2(v128.load(pF + p), v128.load(pK + p), T, vol, v128.load(pDf + p), v128.load(pOmega + p), v128.load(pOut + p)));
+    const F = v128.load(pF + p), K = v128.load(pK + p), T = v128.load(pT + p);
+    const vol = v128.load(pVol + p), df = v128.load(pDf + p), omega = v128.load(pOmega + p);
+    if (!i64x2.all_true(black76OkF64x2(F, K, T, vol, df, omega))) {
+      bad += black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, p);
+      continue;
+    }
+    store<i64>(pStatus + (p >> 1), 0);
+    if (v128.any_true(black76MaybeSmallF64x2(vol, T))) {
+      v128.store(pOut + p, black76PriceSmallF64x2(F, K, T, vol, df, omega, v128.load(pOut + p)));
+    }
   }
-}
-
-/** Two general steps (a vector pair with a bad item). */
-function black76_price_quad(pF: usize, pK: usize, pT: usize, pVol: usize, pDf: usize, pOmega: usize, pOut: usize, pStatus: usize, o: usize): i32 {
-  return black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o) +
-    black76_price_pair(pF, pK, pT, pVol, pDf, pOmega, pOut, pStatus, o + 16);
+  return bad;
 }
 
 /** One f64x2 step with full status handling (loop tail and vectors with a bad item). */

@@ -6,7 +6,7 @@
 //   engine.margin(account, market)          → MarginResult          (throws RiskgridError)
 //   engine.marginBatch(accounts, market)    → MarginOutcome[]       (per-account failures)
 //   engine.whatIf(account, market, trades)  → { before, change, after }
-import { RiskgridError } from '../errors.js';
+import { asRiskgridError, RiskgridError } from '../errors.js';
 import { MarketSnapshot } from '../market/snapshot.js';
 import { parseMarketSnapshot, type SnapshotOptions } from '../market/validate.js';
 import type { Account } from '../model/account.js';
@@ -115,7 +115,7 @@ export class Engine {
       try {
         parsed[i] = isValidatedAccount(a) ? a : this.parseAccount(a, `accounts[${i}]`);
       } catch (e) {
-        parsed[i] = asError(e);
+        parsed[i] = asRiskgridError(e);
         bad++;
       }
     }
@@ -178,7 +178,7 @@ export class Engine {
     try {
       outcomes = this.method.marginAccounts(accounts, market, this.profile.params, ctx);
     } catch (e) {
-      const err = asError(e);
+      const err = asRiskgridError(e);
       return accounts.map(() => err);
     }
     return outcomes.map((o, i) => {
@@ -186,7 +186,7 @@ export class Engine {
       try {
         return this.finish(accounts[i]!, market, o);
       } catch (e) {
-        return asError(e);
+        return asRiskgridError(e);
       }
     });
   }
@@ -235,7 +235,3 @@ function idOf(x: unknown): string {
   return typeof id === 'string' ? id : '';
 }
 
-function asError(e: unknown): RiskgridError {
-  if (e instanceof RiskgridError) return e;
-  return new RiskgridError('RG_ERR_KERNEL', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-}

@@ -21,7 +21,8 @@ import {
 } from '../../profiles/derive-pmrm/index.js';
 import type { MarginMethodology, MethodologyContext, MethodologyOutcome } from '../methodology.js';
 import type { ScenarioInfo } from '../result.js';
-import { asRiskgridError, scenarioLabel } from './derive-pmrm2.js';
+import { scenarioLabel } from './derive-pmrm2.js';
+import { isolate } from './isolate.js';
 
 export interface DerivePmrmEngineParams extends DerivePmrmParams {
   /** The underlying this manager margins; a balance of it is the base asset. */
@@ -122,19 +123,7 @@ export const derivePmrmMethodology: MarginMethodology<DerivePmrmEngineParams> & 
   conventions: DERIVE_CONVENTIONS,
   validateParams: (raw, path) => validateDerivePmrmEngineParams(raw, path),
   marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
-    const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
-    const good: DerivePmrmPortfolio[] = [];
-    const slot: number[] = [];
-    accounts.forEach((a, i) => {
-      try {
-        const p = derivePmrmPortfolioOf(a, market, params);
-        validateDerivePmrmPortfolio(p);
-        good.push(p);
-        slot.push(i);
-      } catch (e) {
-        out[i] = asRiskgridError(e);
-      }
-    });
+    const { out, good, slot } = isolate(accounts, (a) => validateDerivePmrmPortfolio(derivePmrmPortfolioOf(a, market, params)));
     if (good.length > 0) {
       const { currency: _, ...method } = params;
       const { plan, meta } = buildDerivePmrmPlan(good, method);

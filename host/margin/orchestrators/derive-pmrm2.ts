@@ -6,6 +6,7 @@
 // another underlying are an error for that account. The margin currency is the snapshot's
 // stablecoin (USDC by default); other balances are collateral valued through `collaterals`.
 import { RiskgridError } from '../../errors.js';
+import { isolate } from './isolate.js';
 import type { MarketSnapshot } from '../../market/snapshot.js';
 import type { Account } from '../../model/account.js';
 import { DERIVE_CONVENTIONS, type Instrument } from '../../model/instrument.js';
@@ -222,22 +223,14 @@ export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> 
   conventions: DERIVE_CONVENTIONS,
   validateParams: (raw, path) => validateDerivePmrm2EngineParams(raw, path),
   marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
-    const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
-    const good: DerivePortfolio[] = [];
-    const slot: number[] = [];
-    const ids: string[][] = [];
-    accounts.forEach((a, i) => {
-      try {
-        const optionIds: string[] = [];
-        const p = derivePortfolioOf(a, market, params, optionIds);
-        ids.push(optionIds);
-        arrangeDerivePortfolio(p); // validates this portfolio alone, before it joins the batch
-        good.push(p);
-        slot.push(i);
-      } catch (e) {
-        out[i] = asRiskgridError(e);
-      }
+    const { out, good: converted, slot } = isolate(accounts, (a) => {
+      const optionIds: string[] = [];
+      const p = derivePortfolioOf(a, market, params, optionIds);
+      arrangeDerivePortfolio(p); // validates this portfolio alone, before it joins the batch
+      return { p, optionIds };
     });
+    const good = converted.map((c) => c.p);
+    const ids = converted.map((c) => c.optionIds);
     if (good.length > 0) {
       const { plan, meta } = buildDerivePmrm2Plan(good, params);
       const evaluated = ctx.evaluate(plan);
@@ -267,7 +260,3 @@ function optionScenarios(meta: DerivePmrm2PortfolioMeta, optionIds: string[], re
   return out;
 }
 
-export function asRiskgridError(e: unknown): RiskgridError {
-  if (e instanceof RiskgridError) return e;
-  return new RiskgridError('RG_ERR_KERNEL', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-}

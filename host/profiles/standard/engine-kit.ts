@@ -2,7 +2,7 @@
 // okx-pm, tims): accounts → resolved positions with per-account failures kept apart, the equity of
 // an account (balances at their USD prices + position marks, option marks through the evaluator),
 // and the outcome record the engine expects. Everything is in USD (the margin currency).
-import { RiskgridError } from '../../errors.js';
+import { asRiskgridError, RiskgridError } from '../../errors.js';
 import { KIND_OPTION } from '../../margin/plan.js';
 import type { MethodologyOutcome, PlanEvaluator } from '../../margin/methodology.js';
 import type { ScenarioInfo } from '../../margin/result.js';
@@ -11,11 +11,6 @@ import type { Account } from '../../model/account.js';
 import { PlanBuilder, ones, zeros } from '../../margin/plan-builder.js';
 import { omegaOf } from './position.js';
 import { resolveAccount, type ResolvedPositionEx } from './resolve.js';
-
-export function asRiskgridError(e: unknown): RiskgridError {
-  if (e instanceof RiskgridError) return e;
-  return new RiskgridError('RG_ERR_KERNEL', `unexpected failure: ${(e as Error)?.message ?? String(e)}`, { cause: e });
-}
 
 export interface Resolved {
   account: Account;
