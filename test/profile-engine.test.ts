@@ -57,6 +57,25 @@ describe.each(PROFILES.map((p) => [typeof p === 'string' ? p : (p.name as string
   });
 });
 
+describe('span through the engine: the exported risk arrays', () => {
+  it('a long future: 0, 0, ∓1/3, ∓2/3, ∓3/3 of the scan range (loss positive), extremes at the cover fraction', () => {
+    const engine = createEngine({ profile: spanBtc, snapshot });
+    const fut = { account_id: 'f', positions: [{ instrument: 'BTC_USDC-25DEC26', size: 1 }], balances: { USDC: 100000 } };
+    const r = engine.margin(fut, market, { instrumentScenarios: true });
+    const arrays = r.instrument_scenarios!;
+    const [id] = Object.keys(arrays);
+    expect(id).toBe('BTC_USDC-25DEC26');
+    const a = arrays[id!]!;
+    expect(a.length).toBe(16);
+    const range = 15000;
+    const third = (spanBtc.params.priceMoves as number[])[0]!; // 0.333 in the CME example file
+    expect(a[0]).toBeCloseTo(0, 9);
+    expect(a[2]).toBeCloseTo(-third * range, 6); // price up a third: a gain, printed negative
+    expect(a[4]).toBeCloseTo(third * range, 6);
+    expect(Math.max(...a)).toBeCloseTo(r.breakdown.scenario_loss, 6); // scan risk of a lone future
+  });
+});
+
 describe('compareProfiles', () => {
   it('IM and MM per profile side by side, with the saving against standard', async () => {
     const { compareProfiles, formatCompareTable } = await import('../host/margin/compare.js');

@@ -1,6 +1,7 @@
 // Full revaluation VaR / ES: closed forms for a linear (lognormal) position, the plain-TS plan
 // evaluator as a second implementation, and the pool against the single-thread path.
 import { existsSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evaluatePlanTs } from '../host/margin/evaluate-ts.js';
 import { normCdf } from '../host/reference/normal.js';
@@ -140,5 +141,34 @@ describe('revaluation through the kernels against the plain-TS evaluator', () =>
     expect(() => buildRiskBook([acct('x', [{ instrument: 'SOL-PERPETUAL', size: 1 }])], testMarket(), ['ETH'])).toThrow(expect.objectContaining({ code: 'RG_ERR_INVALID_INPUT' }));
     expect(() => buildRiskBook([acct('x', [{ instrument: 'BTC-PERPETUAL', size: 1 }])], testMarket(), ['ETH'])).toThrow(expect.objectContaining({ code: 'RG_ERR_INVALID_INPUT', field: 'accounts[0].positions[0]' }));
     expect(() => revalue(wasm, book, mc.scenarios, { levels: [1] })).toThrow(expect.objectContaining({ code: 'RG_ERR_INVALID_INPUT', field: 'levels' }));
+  });
+});
+
+describe('properties of the figures (fast-check)', () => {
+  const market = testMarket();
+  const instruments = [option('ETH', 1800, 'P'), option('ETH', 2000, 'C'), option('ETH', 2200, 'C'), option('BTC', 81000, 'P'), option('BTC', 99000, 'C'), 'ETH-PERPETUAL', 'BTC-PERPETUAL'];
+  const positions = fc.array(fc.record({ i: fc.integer({ min: 0, max: instruments.length - 1 }), size: fc.integer({ min: -20, max: 20 }).filter((x) => x !== 0) }), { minLength: 1, maxLength: 5 });
+  const model = { underlyings: [{ name: 'ETH', vol: 0.8, volOfVol: 1 }, { name: 'BTC', vol: 0.6 }], correlation: [[1, 0.5], [0.5, 1]], horizonYears: 0.02, nScenarios: 1000, seed: 3, studentT: 5 };
+
+  it('ES ≥ VaR; ES is subadditive (venue ≤ Σ accounts); scaling sizes by k scales both by k', () => {
+    fc.assert(
+      fc.property(fc.array(positions, { minLength: 1, maxLength: 4 }), fc.integer({ min: 2, max: 5 }), (books, k) => {
+        const accounts = books.map((ps, a) => acct(`a${a}`, ps.map((p) => ({ instrument: instruments[p.i], size: p.size }))));
+        const book = buildRiskBook(accounts, market, ['ETH', 'BTC']);
+        const sc = generateMcScenarios(model, book.volGroups).scenarios;
+        const r = revalue(wasm, book, sc, { levels: [0.99] });
+        let sumEs = 0;
+        for (let a = 0; a < accounts.length; a++) {
+          expect(r.accounts.es[0]![a]!).toBeGreaterThanOrEqual(r.accounts.var[0]![a]! - 1e-9);
+          sumEs += r.accounts.es[0]![a]!;
+        }
+        expect(r.venue.tail[0]!.es).toBeLessThanOrEqual(sumEs + 1e-6 * (1 + Math.abs(sumEs)));
+        const scaled = buildRiskBook(books.map((ps, a) => acct(`a${a}`, ps.map((p) => ({ instrument: instruments[p.i], size: k * p.size })))), market, ['ETH', 'BTC']);
+        const rk = revalue(wasm, scaled, sc, { levels: [0.99] });
+        expect(rk.venue.tail[0]!.var).toBeCloseTo(k * r.venue.tail[0]!.var, 6);
+        expect(rk.venue.tail[0]!.es).toBeCloseTo(k * r.venue.tail[0]!.es, 6);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

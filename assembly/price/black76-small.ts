@@ -15,7 +15,7 @@
 // error is ~1e-15/s <= 5e-14, and for |h| > √32 an OTM value is below 1e-8·F while an ITM one is
 // dominated by its exactly computed intrinsic part.
 // Measured (test/price-kernels.test.ts vs decimal.js at 60 digits, s in [1e-6, 3e-3]): see there.
-// Cost: two divisions, one exp and ~70 flops, only for vectors with a lane in the domain.
+// Cost: four divisions, one exp and ~90 flops, only for vectors with a lane in the domain.
 import { expBoundedF64, expBoundedF64x2 } from '../math/exp';
 import { logNormalF64, logNormalF64x2 } from '../math/log';
 import { pminF64, pmaxF64 } from '../math/minmax';
@@ -66,14 +66,20 @@ export function black76OtmSmallF64(M: f64, m: f64, q: f64, s: f64): f64 {
   const t = 0.5 * s;
   const w = t * t;
   const G = expBoundedF64(-0.5 * h2); // e^(−h²/2)
-  // a = 1 + h·Y(h): central Y = √(2π)·Φ(h)/G, middle Y(−y) = √(2π)·C(y)/D(y) (cody.ts)
-  let a: f64;
+  // a = 1 + h·Y(h) over one division: central Φ(h) = 1/2 + N/B, Y = √(2π)·Φ(h)/G, so
+  // a = (B·G + h·√(2π)·(B/2 + N))/(B·G) (a >= 0.57 there); middle Y(−y) = √(2π)·C(y)/D(y)
+  // (cody.ts), a = (D − y·√(2π)·C)/D, which loses up to y² <= 32 ulps to cancellation.
+  let an: f64, ad: f64;
   if (-h <= SPLIT_CENTRAL) {
-    a = 1.0 + h * (SQRT_2PI * (0.5 + cdfCentralNumF64(h, h2) / cdfCentralDenF64(h2)) / G);
+    const B = cdfCentralDenF64(h2);
+    ad = B * G;
+    an = ad + h * (SQRT_2PI * (0.5 * B + cdfCentralNumF64(h, h2)));
   } else {
     const y = -h;
-    a = 1.0 - y * (SQRT_2PI * cdfMidNumF64(y) / cdfMidDenF64(y));
+    ad = cdfMidDenF64(y);
+    an = ad - y * (SQRT_2PI * cdfMidNumF64(y));
   }
+  const a = an / ad;
   const c1 = (a * (h2 + 3.0) - 1.0) * R3;
   const c2 = (a * ((h2 + 10.0) * h2 + 15.0) - (h2 + 7.0)) * R5;
   const c3 = (a * (((h2 + 21.0) * h2 + 105.0) * h2 + 105.0) - ((h2 + 18.0) * h2 + 57.0)) * R7;
@@ -103,10 +109,12 @@ export function black76OtmSmallF64x2(M: v128, m: v128, q: v128, s: v128): v128 {
   const G = expBoundedF64x2(f64x2.mul(f64x2.splat(-0.5), h2));
   const y = f64x2.neg(h);
   const central = f64x2.le(y, f64x2.splat(SPLIT_CENTRAL));
-  const phiC = f64x2.add(f64x2.splat(0.5), f64x2.div(cdfCentralNumF64x2(h, h2), cdfCentralDenF64x2(h2)));
-  const aC = f64x2.add(one, f64x2.mul(h, f64x2.div(f64x2.mul(f64x2.splat(SQRT_2PI), phiC), G)));
-  const aM = f64x2.sub(one, f64x2.mul(y, f64x2.div(f64x2.mul(f64x2.splat(SQRT_2PI), cdfMidNumF64x2(y)), cdfMidDenF64x2(y))));
-  const a = v128.bitselect(aC, aM, central);
+  const B = cdfCentralDenF64x2(h2);
+  const adC = f64x2.mul(B, G);
+  const anC = f64x2.add(adC, f64x2.mul(h, f64x2.mul(f64x2.splat(SQRT_2PI), f64x2.add(f64x2.mul(f64x2.splat(0.5), B), cdfCentralNumF64x2(h, h2)))));
+  const adM = cdfMidDenF64x2(y);
+  const anM = f64x2.sub(adM, f64x2.mul(y, f64x2.mul(f64x2.splat(SQRT_2PI), cdfMidNumF64x2(y))));
+  const a = f64x2.div(v128.bitselect(anC, anM, central), v128.bitselect(adC, adM, central));
   // coefficients α_k(h²)·a − β_k(h²), Horner in h² as in the scalar version
   const c1 = f64x2.mul(f64x2.sub(f64x2.mul(a, f64x2.add(h2, f64x2.splat(3.0))), one), f64x2.splat(R3));
   const c2 = f64x2.mul(f64x2.sub(

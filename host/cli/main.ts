@@ -80,7 +80,7 @@ program
   .option('--scenarios <n>', 'Monte Carlo scenario count', '10000')
   .option('--seed <n>', 'Monte Carlo seed', '1')
   .option('--levels <list>', 'confidence levels', '0.99,0.995')
-  .option('--threads <n>', 'worker threads for the account aggregation (1 = single thread)', '1')
+  .option('--threads <n|auto>', 'worker threads for the account aggregation (1 = single thread; auto = a pool for big books)', 'auto')
   .option('--worst <n>', 'how many of the venue worst scenarios to list', '10')
   .option('--links <file>', 'account links JSON {account: {owner, collateral: [...]}} for the contagion view')
   .option('--conventions <name>', 'instrument id conventions: derive (linear) or deribit', 'derive')

@@ -19,6 +19,7 @@ import type { ScenarioSet } from '../margin/plan.js';
 import { ScenarioTable } from '../margin/scenario-table-wasm.js';
 import { loadWasm } from '../wasm/loader.js';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { checkFormat, conventionsOf, parseIntOption, parseLevels, progress, readAccounts, readMarket, writeFileOption } from './risk-inputs.js';
 import { readJsonFile } from './read-json.js';
 
@@ -67,7 +68,6 @@ export function mcModelFromJson(json: unknown, nScenarios: number, seed: number)
 export async function runVarCommand(opts: VarCommandOptions, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
   const format = checkFormat(opts.format);
   const levels = parseLevels(opts.levels);
-  const threads = parseIntOption('threads', opts.threads, 1);
   if ((opts.model === undefined) === (opts.history === undefined)) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', 'give exactly one of --model and --history', { field: 'model', value: opts.model });
   const accounts = readAccounts(opts.portfolio, conventionsOf(opts.conventions));
   const market = readMarket(opts.market);
@@ -88,6 +88,10 @@ export async function runVarCommand(opts: VarCommandOptions, out: (s: string) =>
     scenarios = hs.scenarios;
     labels = hs.labels;
   }
+  // auto: the pool when the aggregation is worth its start-up (≥ 10 M account-scenario P&Ls).
+  const threads = opts.threads === undefined || opts.threads === 'auto'
+    ? (book.rows.nRows * scenarios.nS >= 1e7 ? Math.min(4, availableParallelism()) : 1)
+    : parseIntOption('threads', opts.threads, 1);
   const wasm = await loadWasm();
   const bar = progress('revaluing');
   const ropts = { levels, worst: parseIntOption('worst', opts.worst, 10), onProgress: bar.update };

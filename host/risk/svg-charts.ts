@@ -34,7 +34,9 @@ export function pnlHistogramSvg(pnl: Float64Array, tail: readonly TailFigures[],
     for (const [name, v, dash] of [['VaR', -t.var, ''], ['ES', -t.es, ' stroke-dasharray="6 4"']] as const) {
       const xv = x(v).toFixed(1);
       parts.push(`<line x1="${xv}" y1="${M.t}" x2="${xv}" y2="${M.t + ph}" stroke="${c}" stroke-width="2"${dash}/>`);
-      parts.push(`<text x="${xv}" y="${M.t + 12 + 14 * (2 * k + (name === 'ES' ? 1 : 0))}" font-size="11" fill="${c}" text-anchor="start"> ${name} ${(t.level * 100).toFixed(1)}% = ${fmt(name === 'VaR' ? t.var : t.es)}</text>`);
+      // The legend sits in the top-right corner, clear of the tail the lines mark.
+      const dashNote = name === 'ES' ? ' (dashed)' : '';
+      parts.push(`<text x="${W - M.r}" y="${M.t + 12 + 14 * (2 * k + (name === 'ES' ? 1 : 0))}" font-size="11" fill="${c}" text-anchor="end">${name} ${(t.level * 100).toFixed(1)}% = ${fmt(name === 'VaR' ? t.var : t.es)}${dashNote}</text>`);
     }
   });
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + f * (hi - lo));

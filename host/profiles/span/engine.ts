@@ -34,7 +34,7 @@ export const spanEngineMethodology: MarginMethodology<SpanParams> & { convention
       const pnl = new Array<number>(N_RISK).fill(0);
       for (const c of r.commodities) c.losses.forEach((l, s) => (pnl[s]! -= l));
       const b = r.breakdown;
-      out[good[j]!.slot] = outcome(
+      const o = outcome(
         {
           im: r.initialMargin,
           mm: r.maintenanceMargin,
@@ -49,6 +49,9 @@ export const spanEngineMethodology: MarginMethodology<SpanParams> & { convention
         },
         ctx.explain === true,
       );
+      // On request, the risk arrays SPAN exports: 16 losses per contract, loss positive.
+      if (ctx.instrumentScenarios) o.instrument_scenarios = Object.fromEntries(r.riskArrays.map((a) => [a.id, a.riskArray]));
+      out[good[j]!.slot] = o;
     });
     return out;
   },

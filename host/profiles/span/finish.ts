@@ -54,6 +54,8 @@ export interface SpanResult {
   worstScenario: { index: number; label: string; loss: number };
   commodities: SpanCommodityResult[];
   interSpreads: { name: string; spreads: number; credit: number }[];
+  /** The 16-value risk array (loss positive, as SPAN prints it) of each instrument held. */
+  riskArrays: SpanRiskArray[];
 }
 
 export function finishSpan(plan: ScenarioPlan, result: PlanResult, meta: SpanPlanMeta): SpanResult[] {
@@ -113,6 +115,7 @@ export function finishSpan(plan: ScenarioPlan, result: PlanResult, meta: SpanPla
       worstScenario: { index: wi, label: labels[wi]!, loss: comms.length === 0 ? 0 : total[wi]! },
       commodities: comms,
       interSpreads: inter,
+      riskArrays: [...new Set(pf.rows.flatMap((r) => r.positions.map((q) => q.instrument)))].map((i) => arrays[i]!),
     };
   });
 }
