@@ -522,19 +522,28 @@ describe('small total vol (vol·√T from 1e-6 to 3e-3): cancellation-free expan
     for (const key of ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'] as const) same(bs[key], bc[key]);
   });
 
-  it('price is continuous across the switch (vol·√T = 0.02, |ln(F/K)| = √32·vol·√T): <= 1e-13 relative vs the reference on both sides', () => {
+  it('price is accurate on both sides of the switch (vol·√T = 0.02, |F − K|/max(F,K) = 5.3·vol·√T): <= 1e-13 relative', () => {
     const F = 100, T = 0.01;
-    const cases: Array<[number, number]> = [];
-    for (const s of [0.02 * (1 - 1e-12), 0.02 * (1 + 1e-12)]) for (const h of [-0.3, 0, 0.7, 3]) cases.push([s, h]);
-    for (const s of [1e-4, 0.01]) for (const h of [Math.sqrt(32) * (1 - 1e-12), Math.sqrt(32) * (1 + 1e-12)]) cases.push([s, h], [s, -h]);
-    for (const [s, h] of cases) {
-      const K = F * Math.exp(-h * s);
+    const cases: Array<[number, number]> = []; // [s, K]
+    for (const s of [0.02 * (1 - 1e-12), 0.02 * (1 + 1e-12)]) for (const h of [-0.3, 0, 0.7, 3]) cases.push([s, F * Math.exp(-h * s)]);
+    for (const s of [1e-6, 1e-4, 0.01, 0.0199]) {
+      for (const f of [1 - 1e-9, 1 + 1e-9]) {
+        const r = 5.3 * s * f;
+        cases.push([s, F * (1 - r)], [s, F / (1 - r)]); // K below F, K above F
+      }
+    }
+    let checked = 0;
+    for (const [s, K] of cases) {
+      const h = Math.log(F / K) / s;
       for (const omega of [1, -1] as const) {
         const ref = black76HP(F, K, T, s / Math.sqrt(T), 1, omega);
         const got = pricer.priceBatch({ model: 'black76', F, K, T, vol: s / Math.sqrt(T), df: 1, omega }).price[0]!;
-        if (ref.toNumber() > 1e-8 * F) expect(relErr(got, ref), `s ${s} h ${h} ω ${omega}`).toBeLessThanOrEqual(1e-13);
+        if (ref.toNumber() <= 1e-8 * F) continue;
+        checked++;
+        expect(relErr(got, ref), `s ${s} h ${h} ω ${omega}`).toBeLessThanOrEqual(1e-13);
       }
     }
+    expect(checked).toBeGreaterThanOrEqual(30);
   });
 
   it('Greeks at small vol·√T against central finite differences of the (now accurate) price', () => {

@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { evaluatePlanTs } from '../host/margin/evaluate-ts.js';
-import { wasmPlanEvaluator } from '../host/margin/evaluator.js';
+import { evaluatePlanWasm } from '../host/margin/evaluate-wasm.js';
+import type { PlanEvaluator } from '../host/margin/plan.js';
+import { loadWasmSync } from '../host/wasm/loader.js';
 import { computeCrossFutures } from '../host/profiles/cross-futures/index.js';
 import { computeDeribitPm } from '../host/profiles/deribit-pm/index.js';
 import { computeOkxPm } from '../host/profiles/okx-pm/index.js';
@@ -15,7 +17,8 @@ import type { ResolvedPosition } from '../host/profiles/standard/position.js';
 import { computeTims } from '../host/profiles/tims/index.js';
 
 const params = (n: string) => JSON.parse(readFileSync(new URL(`../profiles/${n}.json`, import.meta.url), 'utf8')).params;
-const wasm = wasmPlanEvaluator();
+const instance = loadWasmSync();
+const wasm: PlanEvaluator = (plan) => evaluatePlanWasm(instance, plan);
 
 const o = (size: number, K: number, type: 'C' | 'P', over: Partial<ResolvedPosition> = {}): ResolvedPosition => ({
   id: `BTC-${K}-${type}-${over.T ?? 0.1}`, kind: 'option', underlying: 'BTC', size, multiplier: 1, forward: 60500, spot: 60000, strike: K, optionType: type, T: 0.1, vol: 0.55, df: 0.995, ...over,

@@ -137,6 +137,14 @@ describe('revaluation through the kernels against the plain-TS evaluator', () =>
     expect(Array.from(pool.venue.pnl)).toEqual(Array.from(one.venue.pnl));
   });
 
+  it('the pool on a single account: the venue is that account, bit for bit', async () => {
+    const one = buildRiskBook([accounts[0]!], testMarket(), ['ETH', 'BTC']);
+    const a = revalue(wasm, one, mc.scenarios, { levels: [0.99] });
+    const b = await revaluePool(wasm, one, mc.scenarios, { levels: [0.99], threads: 2 });
+    expect(Array.from(b.venue.pnl)).toEqual(Array.from(a.venue.pnl));
+    expect(b.venue.tail[0]!.var).toBe(a.accounts.var[0]![0]);
+  });
+
   it('refuses inverse instruments and unmodelled underlyings with a code', () => {
     expect(() => buildRiskBook([acct('x', [{ instrument: 'SOL-PERPETUAL', size: 1 }])], testMarket(), ['ETH'])).toThrow(expect.objectContaining({ code: 'RG_ERR_INVALID_INPUT' }));
     expect(() => buildRiskBook([acct('x', [{ instrument: 'BTC-PERPETUAL', size: 1 }])], testMarket(), ['ETH'])).toThrow(expect.objectContaining({ code: 'RG_ERR_INVALID_INPUT', field: 'accounts[0].positions[0]' }));

@@ -42,7 +42,7 @@ export function greeksF64(
   const gp = black76GaussF64(ep);
   const live = s > 0 && q > 0;
   let otm = black76OtmF64(M, q, ep, em, gp);
-  if (black76SmallF64(s, L)) otm = black76OtmSmallF64(M, m, q, s); // cancellation-free small s
+  if (black76SmallF64(s, M, m)) otm = black76OtmSmallF64(M, m, q, s); // cancellation-free small s
   otm = live ? pmaxF64(otm, 0.0) : 0.0;
   const cap = omega > 0 ? F : K;
   const V = df * pminF64(otm + pmaxF64(omega * (F - K), 0.0), cap);
@@ -96,7 +96,7 @@ export function greeksF64x2(
   const gp = black76GaussF64x2(ep);
   const live = v128.and(f64x2.gt(s, zero), f64x2.gt(q, zero));
   let otmRaw = black76OtmF64x2(M, q, ep, em, gp);
-  const small = black76SmallF64x2(s, L);
+  const small = black76SmallF64x2(s, M, m);
   if (v128.any_true(small)) otmRaw = v128.bitselect(black76OtmSmallF64x2(M, m, q, s), otmRaw, small);
   const otm = v128.and(f64x2.pmax(otmRaw, zero), live);
   const call = f64x2.gt(omega, zero);

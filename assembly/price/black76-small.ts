@@ -9,25 +9,24 @@
 // a = Y'(h) = 1 + h·Y(h): no difference of nearly equal terms (a > 0, the series terms are
 // relative corrections of order (t·h)^(2k)/(2k+1)!). x comes from the exact difference m − M
 // (Sterbenz: m >= M/2 here) through 2·atanh, so it has full relative accuracy.
-// Domain (black76SmallF64): 0 < s < SMALL_S and |ln q| <= √32·s, so |h| <= √32 (Cody's central and
-// middle regions give a without a second exp) and w·h² <= 3.2e-3: the terms through k = 5 leave
-// a truncation below 1e-19. Outside it the direct formula is already accurate: for s >= SMALL_S its
-// error is ~1e-15/s <= 5e-14, and for |h| > √32 an OTM value is below 1e-8·F while an ITM one is
+// Domain (black76SmallF64): 0 < s < SMALL_S and (M − m)/M <= 5.3·s, so |h| <= 5.61 < √32 (Cody's
+// central and middle regions give a without a second exp) and w·h² <= 3.2e-3: the terms through
+// k = 5 leave a truncation below 1e-19. Outside it the direct formula is already accurate: for s >= SMALL_S its
+// error is ~1e-15/s <= 5e-14, and for |h| > 5.3 an OTM value is below 1e-8·F while an ITM one is
 // dominated by its exactly computed intrinsic part.
 // Measured (test/price-kernels.test.ts vs decimal.js at 60 digits, s in [1e-6, 3e-3]): see there.
 // Cost: four divisions, one exp and ~90 flops, only for vectors with a lane in the domain.
 import { expBoundedF64, expBoundedF64x2 } from '../math/exp';
-import { logNormalF64, logNormalF64x2 } from '../math/log';
 import { pminF64, pmaxF64 } from '../math/minmax';
 import {
-  SPLIT_CENTRAL, SPLIT_TAIL,
+  SPLIT_CENTRAL,
   cdfCentralNumF64, cdfCentralDenF64, cdfMidNumF64, cdfMidDenF64,
   cdfCentralNumF64x2, cdfCentralDenF64x2, cdfMidNumF64x2, cdfMidDenF64x2,
 } from '../math/cody';
 
 export const SMALL_S: f64 = 0.02;
+const H_SMALL: f64 = 5.3; // (M − m)/M <= 5.3·s keeps |h| = |ln(m/M)|/s below √32 (Cody's middle region)
 const MAYBE_S2: f64 = 0.02 * 0.02 * 1.001; // vol²·T below it: a lane may be in the domain
-const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 const SQRT_2PI: f64 = 2.5066282746310002;
 const INV_SQRT_2PI: f64 = 0.3989422804014327;
 // 1/(2k+1)! for the series coefficients
@@ -37,19 +36,22 @@ const R7: f64 = 1.0 / 5040.0;
 const R9: f64 = 1.0 / 362880.0;
 const R11: f64 = 1.0 / 39916800.0;
 
-/** True when the lane takes the small-s path (L = ln q as computed for the main path). */
+/**
+ * True when the lane takes the small-s path: 0 < s < SMALL_S and M − m <= H_SMALL·s·M. No log:
+ * ln(M/m) <= −ln(1 − H_SMALL·s)/s·s, so |h| <= 5.61 < √32 for every s < SMALL_S.
+ */
 // @ts-ignore: decorator
 @inline
-export function black76SmallF64(s: f64, L: f64): bool {
-  return s > 0 && s < SMALL_S && abs(L) <= SPLIT_TAIL * s;
+export function black76SmallF64(s: f64, M: f64, m: f64): bool {
+  return s > 0 && s < SMALL_S && M - m <= H_SMALL * s * M;
 }
 
 // @ts-ignore: decorator
 @inline
-export function black76SmallF64x2(s: v128, L: v128): v128 {
+export function black76SmallF64x2(s: v128, M: v128, m: v128): v128 {
   return v128.and(
     v128.and(f64x2.gt(s, f64x2.splat(0)), f64x2.lt(s, f64x2.splat(SMALL_S))),
-    f64x2.le(f64x2.abs(L), f64x2.mul(f64x2.splat(SPLIT_TAIL), s)),
+    f64x2.le(f64x2.sub(M, m), f64x2.mul(f64x2.mul(f64x2.splat(H_SMALL), s), M)),
   );
 }
 
@@ -174,9 +176,8 @@ export function black76PriceSmallF64(F: f64, K: f64, T: f64, vol: f64, df: f64, 
   const M = pmaxF64(F, K);
   const m = pminF64(F, K);
   const q = m / M;
-  const L = logNormalF64(pmaxF64(q, MIN_NORMAL));
   const s = vol * sqrt(pmaxF64(T, 0.0));
-  if (!black76SmallF64(s, L)) return v;
+  if (!black76SmallF64(s, M, m)) return v;
   let otm = black76OtmSmallF64(M, m, q, s);
   otm = s > 0 && q > 0 ? pmaxF64(otm, 0.0) : 0.0;
   const cap = omega > 0 ? F : K;
@@ -188,9 +189,8 @@ export function black76PriceSmallF64x2(F: v128, K: v128, T: v128, vol: v128, df:
   const M = f64x2.pmax(F, K);
   const m = f64x2.pmin(F, K);
   const q = f64x2.div(m, M);
-  const L = logNormalF64x2(f64x2.pmax(q, f64x2.splat(MIN_NORMAL)));
   const s = f64x2.mul(vol, f64x2.sqrt(f64x2.pmax(T, zero)));
-  const small = black76SmallF64x2(s, L);
+  const small = black76SmallF64x2(s, M, m);
   if (!v128.any_true(small)) return v;
   const live = v128.and(f64x2.gt(s, zero), f64x2.gt(q, zero));
   const otm = v128.and(f64x2.pmax(black76OtmSmallF64x2(M, m, q, s), zero), live);

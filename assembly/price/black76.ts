@@ -13,7 +13,7 @@
 // forward; K = 0 → call F·df, put 0; s → ∞ → call F·df, put K·df. The only branch skips Cody's
 // tail region (|e| > √32) for vectors that do not need it.
 // For s < 0.02 the two Φ agree to ~|e|/s digits and the error would grow as ~1e-15/s (rounding
-// of F/K and of e±, amplified alike): lanes with s < 0.02 and |ln q| <= √32·s take the
+// of F/K and of e±, amplified alike): lanes with s < 0.02 and (M − m)/M <= 5.3·s take the
 // cancellation-free small-s expansion of price/black76-small.ts instead (one mask test per
 // vector; the expansion runs only when a lane needs it).
 // Measured (test/price-kernels.test.ts vs decimal.js, price > 1e-8·F): relative error <= 3e-14 on

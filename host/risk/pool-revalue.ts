@@ -1,9 +1,10 @@
-// The revaluation of revalue.ts with the account aggregation split over a Piscina pool
-// (minThreads = maxThreads). The main thread builds the instrument table once and copies it, with
-// the CSR rows, into SharedArrayBuffers handed to the workers at start-up (workerData), never per
-// task; each task is a row range, sized to many milliseconds of work. The per-account figures are
-// the same code on the same kernels as the single-thread path (bit-identical), and so is the venue
-// P&L (one netted row, valued on the main thread).
+// The revaluation of revalue.ts on a Piscina pool (minThreads = maxThreads), both halves split:
+//   1. the instrument table: each worker values a slice of the instruments into one shared table
+//      (a SharedArrayBuffer handed to the workers once, at start-up, with the CSR rows);
+//   2. the accounts: tasks are row ranges, sized to many milliseconds of work; each worker copies
+//      the finished table into its own memory once, then aggregates and reduces its ranges.
+// The per-account figures are the same code on the same kernels as the single-thread path (bit-
+// identical), and so is the venue P&L (the netted row, one more task).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -13,10 +14,10 @@ import { checkRows } from '../margin/plan-check-wasm.js';
 import { ScenarioTable } from '../margin/scenario-table-wasm.js';
 import type { RiskgridWasm } from '../wasm/loader.js';
 import type { RiskBook } from './book.js';
-import { finish, venuePnl, type RevalueOptions, type RevalueResult } from './revalue.js';
+import { finish, venueRow, type RevalueOptions, type RevalueResult } from './revalue.js';
 import { newSliceOut, type SliceOut } from './slice-stats.js';
 import { checkLevels } from './tail-stats.js';
-import type { VarWorkerData } from './var-worker.js';
+import type { VarTask, VarTaskResult, VarWorkerData } from './var-worker.js';
 
 /** The compiled worker: next to this file in dist/, or dist/ when running from the TS sources. */
 function workerFile(): string {
@@ -42,43 +43,46 @@ export interface PoolOptions extends RevalueOptions {
 export async function revaluePool(wasm: RiskgridWasm, book: RiskBook, scenarios: ScenarioSet, opts: PoolOptions): Promise<RevalueResult> {
   checkLevels(opts.levels);
   if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `threads must be a positive integer, got ${opts.threads}`, { field: 'threads', value: opts.threads });
+  // Every structural check on this thread, before any worker starts.
+  const n = ScenarioTable.check(book.instruments, scenarios, book.groups);
+  checkRows(book.rows, n, book.groups.posDisc.length);
   const t0 = performance.now();
-  const t = ScenarioTable.build(wasm, book.instruments, scenarios, book.groups);
-  let data: VarWorkerData;
-  let venue: Float64Array;
-  try {
-    if (t.nanInstruments > 0) throw new RiskgridError('RG_ERR_NOT_FINITE_RESULT', `${t.nanInstruments} instruments have a NaN value under some scenario`, { field: 'instruments', value: t.nanInstruments });
-    checkRows(book.rows, t.nInstruments, book.groups.posDisc.length);
-    const n = t.nInstruments;
-    const nS = t.nS;
-    const tableSab = new SharedArrayBuffer(8 * (n * nS + n));
-    const tv = new Float64Array(tableSab);
-    tv.set(t.table);
-    tv.set(t.base, n * nS);
-    const r = book.rows;
-    venue = venuePnl(t, book);
-    data = {
-      module: wasm.module, variant: wasm.variant, nS, nInstruments: n, levels: [...opts.levels], table: tableSab,
-      rowStart: shared(r.rowStart), groupStart: shared(r.groupStart), groupId: shared(r.groupId), posInstrument: shared(r.posInstrument), posSize: shared(r.posSize),
-      posDisc: book.groups.posDisc, negDisc: book.groups.negDisc, aux: book.groups.aux, damp: scenarios.damp, mode: scenarios.mode,
-    };
-  } finally {
-    t.dispose();
-  }
-  const t1 = performance.now();
-  const nRows = book.rows.nRows;
   const nS = scenarios.nS;
-  const step = opts.taskRows ?? Math.max(32, Math.ceil(nRows / (opts.threads * 16)));
-  const pool = new Piscina({ filename: workerFile(), minThreads: opts.threads, maxThreads: opts.threads, workerData: data, idleTimeout: 60_000 });
+  const r = book.rows;
+  const data: VarWorkerData = {
+    module: wasm.module, variant: wasm.variant, nS, nInstruments: n, levels: [...opts.levels],
+    instruments: book.instruments, scenarios, groups: book.groups,
+    table: new SharedArrayBuffer(8 * (n * nS + n)),
+    rowStart: shared(r.rowStart), groupStart: shared(r.groupStart), groupId: shared(r.groupId), posInstrument: shared(r.posInstrument), posSize: shared(r.posSize),
+  };
+  const pool = new Piscina<VarTask, VarTaskResult>({ filename: workerFile(), minThreads: opts.threads, maxThreads: opts.threads, workerData: data, idleTimeout: 60_000 });
+  const nRows = r.nRows;
   const out: SliceOut = newSliceOut(opts.levels.length, nRows);
+  let venue: Float64Array = new Float64Array(nS);
   let nan = 0;
   let done = 0;
+  let t1 = t0;
   try {
+    // 1. The table, in as many slices as threads (whole-table kernels are already long tasks).
+    const slice = Math.ceil(n / opts.threads);
+    const tables: Promise<VarTaskResult>[] = [];
+    for (let i0 = 0; i0 < n; i0 += slice) tables.push(pool.run({ kind: 'table', i0, i1: Math.min(n, i0 + slice) }));
+    let nanInstruments = 0;
+    for (const res of await Promise.all(tables)) if (res.kind === 'table') nanInstruments += res.nan;
+    if (nanInstruments > 0) throw new RiskgridError('RG_ERR_NOT_FINITE_RESULT', `${nanInstruments} instruments have a NaN value under some scenario`, { field: 'instruments', value: nanInstruments });
+    t1 = performance.now();
+    // 2. The accounts and the venue row.
+    const step = opts.taskRows ?? Math.max(32, Math.ceil(nRows / (opts.threads * 16)));
     const tasks: Promise<void>[] = [];
+    // A single account is its own venue (as in revalue.ts): its row, in its order.
+    const vr = nRows === 1 && r.groupId.length === 1 ? r : venueRow(book);
+    tasks.push(pool.run({ kind: 'venue', posInstrument: vr.posInstrument, posSize: vr.posSize }).then((res) => {
+      if (res.kind === 'venue') venue = res.pnl;
+    }));
     for (let r0 = 0; r0 < nRows; r0 += step) {
-      const r1 = Math.min(nRows, r0 + step);
       tasks.push(
-        pool.run({ r0, r1 }).then((res: { r0: number; r1: number; nan: number; out: SliceOut }) => {
+        pool.run({ kind: 'rows', r0, r1: Math.min(nRows, r0 + step) }).then((res) => {
+          if (res.kind !== 'rows') return;
           for (let l = 0; l < opts.levels.length; l++) {
             out.var[l]!.set(res.out.var[l]!, res.r0);
             out.es[l]!.set(res.out.es[l]!, res.r0);

@@ -67,7 +67,7 @@ export function venueRow(book: RiskBook): PortfolioRows {
 /** The venue's P&L per scenario (a copy) from a built table. */
 export function venuePnl(t: ScenarioTable, book: RiskBook): Float64Array {
   // A single account is its own venue: the same row, not a second aggregation of it.
-  const packed = t.packRows(book.rows.nRows === 1 ? book.rows : venueRow(book));
+  const packed = t.packRows(book.rows.nRows === 1 && book.rows.groupId.length === 1 ? book.rows : venueRow(book));
   try {
     return t.aggregate(packed).pnl.slice();
   } finally {
