@@ -151,3 +151,18 @@ describe('instrument ids', () => {
     expect(yearFraction(Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 2))).toBeCloseTo(1 / 365, 15);
   });
 });
+
+describe('instrument interning', () => {
+  it('one frozen object per instrument; conventions, kind and size keep instruments apart', () => {
+    const a = parseInstrumentId('BTC-27DEC26-60000-C', DERIBIT_CONVENTIONS);
+    expect(parseInstrumentId('BTC-27DEC26-60000-C', DERIBIT_CONVENTIONS)).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    const linear = parseInstrumentId('BTC-27DEC26-60000-C', DERIVE_CONVENTIONS);
+    expect(linear).not.toBe(a);
+    expect(linear.settlement).toBe('linear');
+    expect(a.settlement).toBe('inverse');
+    const big = parseInstrumentId('BTC-27DEC26-60000-C', conventions({ contractSize: 10 }));
+    expect(big.contractSize).toBe(10);
+    expect(a.contractSize).toBe(1);
+  });
+});

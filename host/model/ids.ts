@@ -80,10 +80,22 @@ export interface InstrumentFields {
   optionType?: OptionType;
 }
 
-/** Assemble a frozen Instrument (fields already validated) with its canonical id. */
+// Instruments are interned: every position on one instrument shares one frozen object, so a venue
+// of millions of positions holds a few thousand instruments, and hot loops read warm memory.
+// Bounded so that a stream of distinct ids from untrusted input cannot grow it without limit.
+const INTERN_LIMIT = 100_000;
+const interned = new Map<string, Instrument>();
+
+/** Assemble a frozen Instrument (fields already validated) with its canonical id; interned. */
 export function buildInstrument(f: InstrumentFields, contractSize: number, conv: IdConventions): Instrument {
+  const id = formatInstrumentId(f, conv);
+  // The id carries the rest; settlement, quote and size depend on conventions, and cash and spot
+  // of one code share an id.
+  const key = `${f.kind}|${f.settlement}|${f.quote}|${contractSize}|${id}`;
+  const hit = interned.get(key);
+  if (hit !== undefined) return hit;
   const inst: Instrument = {
-    id: formatInstrumentId(f, conv),
+    id,
     kind: f.kind,
     underlying: f.underlying,
     quote: f.quote,
@@ -94,7 +106,9 @@ export function buildInstrument(f: InstrumentFields, contractSize: number, conv:
   if (f.expiry !== undefined) (inst as { expiry?: number }).expiry = f.expiry;
   if (f.strike !== undefined) (inst as { strike?: number }).strike = f.strike;
   if (f.optionType !== undefined) (inst as { optionType?: OptionType }).optionType = f.optionType;
-  return Object.freeze(inst);
+  if (interned.size >= INTERN_LIMIT) interned.clear();
+  interned.set(key, Object.freeze(inst));
+  return inst;
 }
 
 /**
