@@ -62,7 +62,7 @@ export function black76_price_f64x2_soa(n: i32, pF: usize, pK: usize, pT: usize,
     const v2 = black76PriceDirectF64x2(F2, K2, T2, vol2, df2, omega2);
     v128.store(pOut + o, v);
     v128.store(pOut + o, v2, 16);
-    if (i64x2.all_true(ok) && !v128.any_true(maybe)) {
+    if (i64x2.all_true(v128.andnot(ok, maybe))) { // all valid, none possibly small
       store<i64>(pStatus + (o >> 1), 0);
       store<i64>(pStatus + (o >> 1), 0, 8);
     } else {

@@ -1,6 +1,12 @@
 // The `riskgrid` command.
 import { Command } from 'commander';
 
+// `riskgrid ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const program = new Command();
 program.name('riskgrid').description('riskgrid portfolio margin engine').version('0.1.0');
 
