@@ -1,16 +1,18 @@
 // The risk page in real headless Chromium (Debian's /usr/bin/chromium, never a downloaded one),
-// driven by playwright-core, served from a local static server. Checks that the browser computes,
-// to the last digit, what the Node engine computes for the same inputs; the what-if box; that bad
-// input shows its RG_ERR code and keeps the last good result; and measures the page's timings.
+// driven by playwright-core, served by the margin service (host/service) at `/` as in production.
+// Checks that the browser computes, to the last digit, what the Node engine computes for the same
+// inputs; the what-if box; that bad input shows its RG_ERR code and keeps the last good result;
+// and measures the page's timings.
 // No Chromium: skipped with a warning, unless CI=true (then it fails).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../host/index.js';
+import { buildServer } from '../host/service/server.js';
 import { shiftedMarket, spotFactors } from '../web/pnl-curve.js';
 import { buildLib, buildWeb } from '../scripts/build-browser.js';
 
@@ -36,52 +38,48 @@ if (!have) {
   }
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.map': 'application/json', '.txt': 'text/plain' };
-
-function serve(dir: string): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(dir, path.endsWith('/') ? `${path}index.html` : path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address() as { port: number };
-    resolve({ server, base: `http://127.0.0.1:${a.port}/` });
-  }));
+/** The service on a free port of 127.0.0.1: the page at /, the browser bundle at /browser/. */
+async function serve(): Promise<{ server: FastifyInstance; base: string }> {
+  const server = await buildServer({ logLevel: 'silent' });
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  const a = server.server.address() as { port: number };
+  return { server, base: `http://127.0.0.1:${a.port}/` };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 describe.skipIf(!have)(`risk page in headless Chromium (${variant})`, () => {
-  let server: Server;
+  let server: FastifyInstance;
   let base: string;
   let ctx: BrowserContext;
   let page: Page;
   let profileDir: string;
   const pageErrors: string[] = [];
+  const wasmTypes: string[] = [];
   const node: Record<string, Engine> = {};
 
   beforeAll(async () => {
-    // Serve dist/: the page at /web/, the package's browser bundle at /browser/riskgrid.js.
-    await buildLib();
-    const dir = join(await buildWeb(), '..');
-    ({ server, base } = await serve(dir));
+    // `npm test` builds dist/browser and dist/web first; build here only when they are missing, so
+    // this file never rewrites files that other test files read at the same time.
+    if (!existsSync(fileURLToPath(new URL('../dist/web/index.html', import.meta.url))) || !existsSync(fileURLToPath(new URL('../dist/browser/riskgrid.js', import.meta.url)))) {
+      await buildLib();
+      await buildWeb();
+    }
+    ({ server, base } = await serve());
     profileDir = mkdtempSync(join(tmpdir(), 'riskgrid-chromium-'));
     ctx = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1280, height: 1000 } });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('response', (r) => {
+      if (r.url().endsWith('.wasm')) wasmTypes.push(r.headers()['content-type'] ?? '');
+    });
     node.eth = createEngine({ profile: 'derive-pmrm2.test' });
     node.btc = createEngine({ profile: 'deribit-pm' });
   });
 
   afterAll(async () => {
     await ctx?.close();
-    await new Promise((r) => server?.close(r));
+    await server?.close();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
@@ -93,7 +91,7 @@ describe.skipIf(!have)(`risk page in headless Chromium (${variant})`, () => {
     });
 
   it('loads, runs the ETH demo on the requested variant and shows the Node engine margin to the last digit', async () => {
-    await page.goto(`${base}web/?variant=${variant}`);
+    await page.goto(`${base}?variant=${variant}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
     expect(await page.locator('#engine-info').getAttribute('data-variant')).toBe(variant);
     const r = node.eth!.margin(portfolioEth, marketEth);
@@ -114,6 +112,9 @@ describe.skipIf(!have)(`risk page in headless Chromium (${variant})`, () => {
     console.log(`[${variant}] first margin shown ${t.firstMarginMs.toFixed(1)} ms after navigation start (app script started at ${t.scriptStartMs.toFixed(1)} ms; wasm load ${t.wasmMs.toFixed(1)} ms); P&L curve (41 points × engine.margin) ${t.pnlCurveMs.toFixed(1)} ms`);
     expect(t.firstMarginMs).toBeLessThan(Number(process.env.RISKGRID_E2E_FIRST_MS ?? 3000)); // target 1000; slack for a loaded CI box
     expect(pageErrors).toEqual([]);
+    // The service types the module application/wasm, which compileStreaming requires.
+    expect(wasmTypes.length).toBeGreaterThan(0);
+    expect(new Set(wasmTypes)).toEqual(new Set(['application/wasm']));
   });
 
   it('draws the P&L curve the engine gives for the shifted markets', async () => {
@@ -266,7 +267,7 @@ describe.skipIf(!have)(`risk page in headless Chromium (${variant})`, () => {
         const validate = WebAssembly.validate.bind(WebAssembly);
         WebAssembly.validate = (bytes: BufferSource): boolean => ((bytes as Uint8Array).length === 31 ? false : validate(bytes));
       });
-      await p2.goto(`${base}web/`);
+      await p2.goto(base);
       await p2.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
       expect(await p2.locator('#engine-info').getAttribute('data-variant')).toBe('scalar');
       const r = node.eth!.margin(portfolioEth, marketEth);

@@ -8,7 +8,7 @@ import { createPricer, type PricingInput, type GreeksResult } from '../host/pric
 import { STATUS, statusInfo } from '../host/price/status.js';
 import { RiskgridError } from '../host/errors.js';
 import { black76Greeks, bsmGreeks } from '../host/reference/black.js';
-import { black76HP, relErr } from './support/hp-normal.js';
+import { black76HP, relErr, phiHP, exact } from './support/hp-normal.js';
 
 const pricer = createPricer(loadWasmSync());
 const simdPricer = createPricer(loadWasmSync({ variant: 'simd' }));
@@ -499,6 +499,31 @@ describe('small total vol (vol·√T from 1e-6 to 3e-3): cancellation-free expan
       expect(worst).toBeLessThanOrEqual(1e-12);
     });
   }
+
+  it('delta df·ω·Φ(ω·d1) keeps <= 1e-13 relative at small vol·√T (d1 from the exact F − K), SIMD and scalar, Greeks and inverse kernels', () => {
+    const m = scan(31, 300);
+    for (const p of [simdPricer, scalarPricer]) {
+      const g = p.greeksBatch({ model: 'black76', ...m });
+      const inv = p.inverseBatch({ model: 'black76', ...m });
+      let worst = 0;
+      let counted = 0;
+      m.F.forEach((F, i) => {
+        const s = exact(m.vol[i]!).mul(exact(m.T[i]!).sqrt());
+        const d1 = exact(F).div(exact(m.K[i]!)).ln().div(s).add(s.div(2));
+        const w = m.omega[i]!;
+        const ref = exact(m.df[i]!).mul(w).mul(phiHP(d1.mul(w)));
+        // |Δ| >= 1e-6, i.e. |h| < ~4.7, inside the small-s domain; beyond it (|h| > 5.3, direct
+        // formula) a delta below 1e-7 keeps ~1e-16/vol·√T relative, 1e-17 absolute.
+        if (ref.abs().toNumber() < 1e-6) return;
+        counted++;
+        // inverse: deltaPa = Δ − V/F, with V/F <= vol·√T small against Δ here
+        const invDelta = inv.deltaPa[i]! + inv.value[i]!;
+        worst = Math.max(worst, relErr(g.delta[i]!, ref), relErr(invDelta, ref) / 4);
+      });
+      expect(counted).toBeGreaterThan(200);
+      expect(worst, p.wasm.variant).toBeLessThanOrEqual(1e-13);
+    }
+  });
 
   it('SIMD = scalar bit for bit when lanes mix the two paths (price and Greeks, Black-76 and BSM)', () => {
     const m = scan(77, 999);

@@ -4,6 +4,7 @@ import { logNormalF64, logNormalF64x2 } from '../math/log';
 import { pminF64, pmaxF64 } from '../math/minmax';
 import { cdfGivenGaussF64, cdfGivenGaussF64x2 } from '../math/cody';
 import { black76GaussF64, black76GaussF64x2 } from './black76';
+import { black76SmallF64, black76SmallF64x2, black76LogSmallF64, black76LogSmallF64x2 } from './black76-small';
 
 const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 
@@ -13,8 +14,10 @@ const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 export function black76DeltaF64(F: f64, K: f64, T: f64, vol: f64, df: f64, omega: f64): f64 {
   const M = pmaxF64(F, K);
   const q = pminF64(F, K) / M;
-  const L = logNormalF64(pmaxF64(q, MIN_NORMAL));
+  let L = logNormalF64(pmaxF64(q, MIN_NORMAL));
   const s = vol * sqrt(pmaxF64(T, 0.0));
+  // small vol·√T near the money: ln(m/M) from the exact m − M (as in black76-greeks.ts)
+  if (black76SmallF64(s, M, pminF64(F, K))) L = black76LogSmallF64(M, pminF64(F, K));
   const u = L == 0 ? 0.0 : L / s;
   const hs = 0.5 * s;
   const ep = u + hs;
@@ -33,9 +36,12 @@ export function black76DeltaF64x2(F: v128, K: v128, T: v128, vol: v128, df: v128
   const zero = f64x2.splat(0);
   const one = f64x2.splat(1.0);
   const M = f64x2.pmax(F, K);
-  const q = f64x2.div(f64x2.pmin(F, K), M);
-  const L = logNormalF64x2(f64x2.pmax(q, f64x2.splat(MIN_NORMAL)));
+  const m = f64x2.pmin(F, K);
+  const q = f64x2.div(m, M);
+  let L = logNormalF64x2(f64x2.pmax(q, f64x2.splat(MIN_NORMAL)));
   const s = f64x2.mul(vol, f64x2.sqrt(f64x2.pmax(T, zero)));
+  const small = black76SmallF64x2(s, M, m);
+  if (v128.any_true(small)) L = v128.bitselect(black76LogSmallF64x2(M, m), L, small);
   const u = v128.bitselect(zero, f64x2.div(L, s), f64x2.eq(L, zero));
   const hs = f64x2.mul(f64x2.splat(0.5), s);
   const ep = f64x2.add(u, hs);

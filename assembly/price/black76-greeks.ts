@@ -13,7 +13,9 @@ import { pminF64, pmaxF64 } from '../math/minmax';
 import {
   black76OtmF64, black76OtmF64x2, black76GaussF64, black76GaussF64x2,
 } from './black76';
-import { black76SmallF64, black76SmallF64x2, black76OtmSmallF64, black76OtmSmallF64x2 } from './black76-small';
+import {
+  black76SmallF64, black76SmallF64x2, black76OtmSmallF64, black76OtmSmallF64x2, black76LogSmallF64, black76LogSmallF64x2,
+} from './black76-small';
 
 const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 
@@ -32,9 +34,14 @@ export function greeksF64(
   const M = pmaxF64(F, K);
   const m = pminF64(F, K);
   const q = m / M;
-  const L = logNormalF64(pmaxF64(q, MIN_NORMAL));
+  let L = logNormalF64(pmaxF64(q, MIN_NORMAL));
   const sq = sqrt(pmaxF64(T, 0.0));
   const s = vol * sq;
+  // Small vol·√T near the money (black76-small.ts): ln(m/M) from the exact m − M, so d1 and the
+  // Greeks built on Φ(d1), n(d1) do not inherit the 1e-16/s error of ln(rounded q); the OTM value
+  // comes from the cancellation-free expansion.
+  const small = black76SmallF64(s, M, m);
+  if (small) L = black76LogSmallF64(M, m);
   const u = L == 0 ? 0.0 : L / s;
   const hs = 0.5 * s;
   const ep = u + hs;
@@ -42,7 +49,7 @@ export function greeksF64(
   const gp = black76GaussF64(ep);
   const live = s > 0 && q > 0;
   let otm = black76OtmF64(M, q, ep, em, gp);
-  if (black76SmallF64(s, M, m)) otm = black76OtmSmallF64(M, m, q, s); // cancellation-free small s
+  if (small) otm = black76OtmSmallF64(M, m, q, s);
   otm = live ? pmaxF64(otm, 0.0) : 0.0;
   const cap = omega > 0 ? F : K;
   const V = df * pminF64(otm + pmaxF64(omega * (F - K), 0.0), cap);
@@ -86,9 +93,12 @@ export function greeksF64x2(
   const M = f64x2.pmax(F, K);
   const m = f64x2.pmin(F, K);
   const q = f64x2.div(m, M);
-  const L = logNormalF64x2(f64x2.pmax(q, f64x2.splat(MIN_NORMAL)));
+  let L = logNormalF64x2(f64x2.pmax(q, f64x2.splat(MIN_NORMAL)));
   const sq = f64x2.sqrt(f64x2.pmax(T, zero));
   const s = f64x2.mul(vol, sq);
+  const small = black76SmallF64x2(s, M, m);
+  const anySmall = v128.any_true(small);
+  if (anySmall) L = v128.bitselect(black76LogSmallF64x2(M, m), L, small);
   const u = v128.bitselect(zero, f64x2.div(L, s), f64x2.eq(L, zero));
   const hs = f64x2.mul(f64x2.splat(0.5), s);
   const ep = f64x2.add(u, hs);
@@ -96,8 +106,7 @@ export function greeksF64x2(
   const gp = black76GaussF64x2(ep);
   const live = v128.and(f64x2.gt(s, zero), f64x2.gt(q, zero));
   let otmRaw = black76OtmF64x2(M, q, ep, em, gp);
-  const small = black76SmallF64x2(s, M, m);
-  if (v128.any_true(small)) otmRaw = v128.bitselect(black76OtmSmallF64x2(M, m, q, s), otmRaw, small);
+  if (anySmall) otmRaw = v128.bitselect(black76OtmSmallF64x2(M, m, q, s), otmRaw, small);
   const otm = v128.and(f64x2.pmax(otmRaw, zero), live);
   const call = f64x2.gt(omega, zero);
   const cap = v128.bitselect(F, K, call);

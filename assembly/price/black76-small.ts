@@ -11,11 +11,14 @@
 // (Sterbenz: m >= M/2 here) through 2·atanh, so it has full relative accuracy.
 // Domain (black76SmallF64): 0 < s < SMALL_S and (M − m)/M <= 5.3·s, so |h| <= 5.61 < √32 (Cody's
 // central and middle regions give a without a second exp) and w·h² <= 3.2e-3: the terms through
-// k = 5 leave a truncation below 1e-19. Outside it the direct formula is already accurate: for s >= SMALL_S its
-// error is ~1e-15/s <= 5e-14, and for |h| > 5.3 an OTM value is below 1e-8·F while an ITM one is
-// dominated by its exactly computed intrinsic part.
-// Measured (test/price-kernels.test.ts vs decimal.js at 60 digits, s in [1e-6, 3e-3]): see there.
-// Cost: four divisions, one exp and ~90 flops, only for vectors with a lane in the domain.
+// k = 5 leave a truncation below 1e-19. Outside it the direct formula is already accurate: for
+// s >= SMALL_S its error is ~1e-15/s (1.1e-13 measured on [0.02, 0.05]), and for |h| > 5.3 an OTM
+// value is below 1e-8·F while an ITM one is dominated by its exactly computed intrinsic part.
+// Measured (test/price-kernels.test.ts vs decimal.js at 60 digits, price > 1e-8·F): max relative
+// error 8.1e-15 over s in [1e-6, 3e-3], |h| <= 8 (direct formula alone: 6.4e-10 at s ~ 1e-6).
+// Cost: four divisions, one exp and ~90 flops, only for vectors with a lane in the domain; the
+// price kernel keeps its hot loop free of it (black76-kernels.ts re-prices such vectors after).
+// The Greeks and delta kernels use black76LogSmallF64 for d1 in the same domain.
 import { expBoundedF64, expBoundedF64x2 } from '../math/exp';
 import { pminF64, pmaxF64 } from '../math/minmax';
 import {
@@ -55,14 +58,40 @@ export function black76SmallF64x2(s: v128, M: v128, m: v128): v128 {
   );
 }
 
-/** OTM value M·(q·Φ(e+) − Φ(e−)) for a lane in the small-s domain; m = min(F,K), q = m/M. */
-// Not inlined (both versions): the callers' hot loops stay small and keep their registers.
-export function black76OtmSmallF64(M: f64, m: f64, q: f64, s: f64): f64 {
-  // x = ln(1 + r) = 2·atanh(z), z = r/(2 + r), r = (m − M)/M; |z| <= 0.057 so z^14/15 < 3e-18.
+/**
+ * x = ln(m/M) to full relative accuracy for a lane in the small-s domain (m >= M/2):
+ * ln(1 + r) = 2·atanh(z), z = r/(2 + r), r = (m − M)/M with m − M exact; |z| <= 0.057 so the
+ * first omitted term z^14/15 is below 3e-18 relative. (ln of the rounded q = m/M is off by up to
+ * 1.1e-16 absolute, which moves d1 by 1e-16/s.)
+ */
+// @ts-ignore: decorator
+@inline
+export function black76LogSmallF64(M: f64, m: f64): f64 {
   const r = (m - M) / M;
   const z = r / (2.0 + r);
   const z2 = z * z;
-  const x = 2.0 * z * (1.0 + z2 * (1.0 / 3.0 + z2 * (0.2 + z2 * (1.0 / 7.0 + z2 * (1.0 / 9.0 + z2 * (1.0 / 11.0 + z2 * (1.0 / 13.0)))))));
+  return 2.0 * z * (1.0 + z2 * (1.0 / 3.0 + z2 * (0.2 + z2 * (1.0 / 7.0 + z2 * (1.0 / 9.0 + z2 * (1.0 / 11.0 + z2 * (1.0 / 13.0)))))));
+}
+
+// @ts-ignore: decorator
+@inline
+export function black76LogSmallF64x2(M: v128, m: v128): v128 {
+  const r = f64x2.div(f64x2.sub(m, M), M);
+  const z = f64x2.div(r, f64x2.add(f64x2.splat(2.0), r));
+  const z2 = f64x2.mul(z, z);
+  let p = f64x2.add(f64x2.splat(1.0 / 11.0), f64x2.mul(z2, f64x2.splat(1.0 / 13.0)));
+  p = f64x2.add(f64x2.splat(1.0 / 9.0), f64x2.mul(z2, p));
+  p = f64x2.add(f64x2.splat(1.0 / 7.0), f64x2.mul(z2, p));
+  p = f64x2.add(f64x2.splat(0.2), f64x2.mul(z2, p));
+  p = f64x2.add(f64x2.splat(1.0 / 3.0), f64x2.mul(z2, p));
+  p = f64x2.add(f64x2.splat(1.0), f64x2.mul(z2, p));
+  return f64x2.mul(f64x2.mul(f64x2.splat(2.0), z), p);
+}
+
+/** OTM value M·(q·Φ(e+) − Φ(e−)) for a lane in the small-s domain; m = min(F,K), q = m/M. */
+// Not inlined (both versions): the callers' hot loops stay small and keep their registers.
+export function black76OtmSmallF64(M: f64, m: f64, q: f64, s: f64): f64 {
+  const x = black76LogSmallF64(M, m);
   const h = x / s;
   const h2 = h * h;
   const t = 0.5 * s;
@@ -94,16 +123,7 @@ export function black76OtmSmallF64(M: f64, m: f64, q: f64, s: f64): f64 {
 
 export function black76OtmSmallF64x2(M: v128, m: v128, q: v128, s: v128): v128 {
   const one = f64x2.splat(1.0);
-  const r = f64x2.div(f64x2.sub(m, M), M);
-  const z = f64x2.div(r, f64x2.add(f64x2.splat(2.0), r));
-  const z2 = f64x2.mul(z, z);
-  let p = f64x2.add(f64x2.splat(1.0 / 11.0), f64x2.mul(z2, f64x2.splat(1.0 / 13.0)));
-  p = f64x2.add(f64x2.splat(1.0 / 9.0), f64x2.mul(z2, p));
-  p = f64x2.add(f64x2.splat(1.0 / 7.0), f64x2.mul(z2, p));
-  p = f64x2.add(f64x2.splat(0.2), f64x2.mul(z2, p));
-  p = f64x2.add(f64x2.splat(1.0 / 3.0), f64x2.mul(z2, p));
-  p = f64x2.add(one, f64x2.mul(z2, p));
-  const x = f64x2.mul(f64x2.mul(f64x2.splat(2.0), z), p);
+  const x = black76LogSmallF64x2(M, m);
   const h = f64x2.div(x, s);
   const h2 = f64x2.mul(h, h);
   const t = f64x2.mul(f64x2.splat(0.5), s);

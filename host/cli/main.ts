@@ -127,6 +127,16 @@ program
     process.exitCode = runBacktestCommand(opts);
   });
 
+program
+  .command('serve')
+  .description('run the margin service: the risk page at /, /health, POST /v1/margin/simulate (PORT, default 8080)')
+  .option('--port <n>', 'port to listen on (default: $PORT or 8080; 0 = any free port)')
+  .option('--host <h>', 'address to bind', '127.0.0.1')
+  .action(async (opts: import('./serve-command.js').ServeCommandOptions) => {
+    const { runServeCommand } = await import('./serve-command.js');
+    await runServeCommand(opts);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

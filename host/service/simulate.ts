@@ -1,0 +1,55 @@
+// POST /v1/margin/simulate — stateless: margin the account in the body on the market in the body
+// under a built-in profile. The JSON schema checks the envelope only; the engine validates the
+// account and the snapshot and names the exact field when one is wrong.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { RiskgridError } from '../errors.js';
+import type { MarginResult } from '../margin/result.js';
+import type { MarketSnapshot } from '../market/snapshot.js';
+import type { EngineCache } from './engines.js';
+
+export const SimulateBody = Type.Object(
+  {
+    profile: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$', description: 'built-in profile name, e.g. derive-pmrm2.test' }),
+    account: Type.Record(Type.String(), Type.Unknown(), { description: 'account_id, pool, positions (a list or a map instrument → size), balances' }),
+    market: Type.Record(Type.String(), Type.Unknown(), { description: 'market snapshot JSON (docs/DESIGN.md)' }),
+  },
+  { additionalProperties: false },
+);
+
+export function registerSimulate(app: FastifyInstance, engines: EngineCache): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/simulate', { schema: { body: SimulateBody } }, (req) => {
+    const engine = engines.get(req.body.profile);
+    let snap: MarketSnapshot;
+    try {
+      snap = engine.parseMarket(req.body.market);
+    } catch (e) {
+      throw inBody(e, 'market');
+    }
+    const account = engine.parseAccount(req.body.account, 'account');
+    let result: MarginResult;
+    try {
+      result = engine.margin(account, snap);
+    } catch (e) {
+      throw marketDataInBody(e);
+    }
+    return { ...result, computed_at: new Date().toISOString() };
+  });
+}
+
+const SNAPSHOT_ROOTS = new Set(['snapshot_id', 'timestamp', 'underlyings', 'stablecoin', 'collateral']);
+
+/** A market-data failure whose field is a snapshot path (`underlyings.ETH.expiries.25DEC26`) names it under `market`. */
+function marketDataInBody(e: unknown): unknown {
+  if (!(e instanceof RiskgridError) || (e.code !== 'RG_ERR_MISSING_MARKET_DATA' && e.code !== 'RG_ERR_STALE_MARKET_DATA')) return e;
+  const root = e.field?.split(/[.[]/, 1)[0];
+  return root !== undefined && SNAPSHOT_ROOTS.has(root) ? inBody(e, 'market') : e;
+}
+
+/** The snapshot parser names fields from the snapshot's root; in the body they sit under `market`. */
+function inBody(e: unknown, key: string): unknown {
+  if (!(e instanceof RiskgridError)) return e;
+  const field = e.field === undefined || e.field === '' ? key : `${key}.${e.field}`;
+  return new RiskgridError(e.code, e.message, { field, value: e.value, cause: e });
+}
