@@ -156,9 +156,9 @@ describe('accuracy against a 60-digit reference', () => {
     expect(worst).toBeLessThanOrEqual(1e-12);
   });
 
-  it('extremes (T from 1e-4 to 10 y, vol 1 % to 300 %, strikes to ±7 sd): <= 1e-12 while vol·√T >= 3e-3, ~1e-15/(vol·√T) below', () => {
-    // Below vol·√T ≈ 3e-3 the OTM value is a difference of two Φ values that agree to ~|d|/(vol·√T)
-    // and the rounding of F/K is amplified alike, so the relative error grows as 1/(vol·√T).
+  it('extremes (T from 1e-4 to 10 y, vol 1 % to 300 %, strikes to ±7 sd): <= 1e-12', () => {
+    // Below vol·√T ≈ 3e-3 the direct OTM formula would subtract two nearly equal Φ values; the
+    // small-total-vol expansion (black76-small.ts) keeps that band at the same accuracy.
     const r = rng(14);
     const b = { F: [] as number[], K: [] as number[], T: [] as number[], vol: [] as number[], df: [] as number[], omega: [] as number[] };
     for (let i = 0; i < 800; i++) {
@@ -177,8 +177,7 @@ describe('accuracy against a 60-digit reference', () => {
     console.log(`black76 price, extremes: max relative error ${wide.worst.toExponential(2)} (vol·√T >= 3e-3, ${wide.counted} options), ${narrow.worst.toExponential(2)} (below, ${narrow.counted})`);
     expect(wide.counted).toBeGreaterThan(300);
     expect(wide.worst).toBeLessThanOrEqual(1e-12);
-    const i = narrow.at;
-    if (i >= 0) expect(narrow.worst).toBeLessThanOrEqual(2e-15 / sd(i));
+    expect(narrow.worst).toBeLessThanOrEqual(1e-12);
   });
 });
 
