@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadWasmSync, type RiskgridWasm } from '../host/wasm/loader.js';
 import { D, exact, phiHP, pdfHP, relErr, ulpErr } from './support/hp-normal.js';
+import { rng } from './support/rng.js';
 
 const simd = loadWasmSync({ variant: 'simd' });
 const scalar = loadWasmSync({ variant: 'scalar' });
@@ -23,17 +24,6 @@ function run(w: RiskgridWasm, name: string, xs: ArrayLike<number>, forceScalar =
   }
 }
 
-// Deterministic pseudo-random numbers (mulberry32).
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function maxOver(xs: number[], got: Float64Array, err: (g: number, x: number) => number): { max: number; at: number } {
   let max = 0;

@@ -9,21 +9,12 @@ import { STATUS, statusInfo } from '../host/price/status.js';
 import { RiskgridError } from '../host/errors.js';
 import { black76Greeks, bsmGreeks } from '../host/reference/black.js';
 import { black76HP, relErr, phiHP, exact } from './support/hp-normal.js';
+import { rng } from './support/rng.js';
 
 const pricer = createPricer(loadWasmSync());
 const simdPricer = createPricer(loadWasmSync({ variant: 'simd' }));
 const scalarPricer = createPricer(loadWasmSync({ variant: 'scalar' }));
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Realistic random Black-76 book: strikes within ±4 standard deviations, 1 day to 3 years. */
 function book(n: number, seed: number): { F: number[]; K: number[]; T: number[]; vol: number[]; df: number[]; omega: number[] } {

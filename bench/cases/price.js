@@ -3,19 +3,10 @@
 // zero-copy path (columns() once in setup, compute() timed). Single thread.
 // Targets (issue 2): price ≥ 35 M options/s with SIMD, price + Greeks ≥ 15 M/s.
 import { createPricer, loadWasmSync } from '../../dist/index.js';
+import { rng } from '../fixtures/rng.js';
 
 const N = 1_000_000;
 
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A book across underlyings: F 1..1e4, T 1 day..2 years, vol 10..120 %, strikes ±3 sd, calls and puts. */
 function fill(b) {
