@@ -73,29 +73,37 @@ export function cdfCentralDenF64(w: f64): f64 {
   return (((w + B0) * w + B1) * w + B2) * w + B3;
 }
 
+// Coefficients of the mid-region polynomials as splatted pairs in static memory (below ARENA_BASE,
+// abi.ts): V8 builds a v128.const from immediates with three instructions, two of them on the
+// vector ports the Black-76 kernels saturate; a v128.load uses a load port (~1-2 % measured; the
+// same for all constants was slower: the loads then compete with V8's spill traffic).
+const MID_TAB: usize = memory.data<f64>([
+  C8, C8, C0, C0, C1, C1, C2, C2, C3, C3, C4, C4, C5, C5, C6, C6, C7, C7,
+  D0, D0, D1, D1, D2, D2, D3, D3, D4, D4, D5, D5, D6, D6, D7, D7,
+], 16);
 // @ts-ignore: decorator
 @inline
 export function cdfMidNumF64x2(y: v128): v128 {
-  let nc = f64x2.add(f64x2.mul(f64x2.splat(C8), y), f64x2.splat(C0));
-  nc = f64x2.add(f64x2.mul(nc, y), f64x2.splat(C1));
-  nc = f64x2.add(f64x2.mul(nc, y), f64x2.splat(C2));
-  nc = f64x2.add(f64x2.mul(nc, y), f64x2.splat(C3));
-  nc = f64x2.add(f64x2.mul(nc, y), f64x2.splat(C4));
-  nc = f64x2.add(f64x2.mul(nc, y), f64x2.splat(C5));
-  nc = f64x2.add(f64x2.mul(nc, y), f64x2.splat(C6));
-  return f64x2.add(f64x2.mul(nc, y), f64x2.splat(C7));
+  let nc = f64x2.add(f64x2.mul(v128.load(MID_TAB, 0), y), v128.load(MID_TAB, 16));
+  nc = f64x2.add(f64x2.mul(nc, y), v128.load(MID_TAB, 32));
+  nc = f64x2.add(f64x2.mul(nc, y), v128.load(MID_TAB, 48));
+  nc = f64x2.add(f64x2.mul(nc, y), v128.load(MID_TAB, 64));
+  nc = f64x2.add(f64x2.mul(nc, y), v128.load(MID_TAB, 80));
+  nc = f64x2.add(f64x2.mul(nc, y), v128.load(MID_TAB, 96));
+  nc = f64x2.add(f64x2.mul(nc, y), v128.load(MID_TAB, 112));
+  return f64x2.add(f64x2.mul(nc, y), v128.load(MID_TAB, 128));
 }
 // @ts-ignore: decorator
 @inline
 export function cdfMidDenF64x2(y: v128): v128 {
-  let dc = f64x2.add(y, f64x2.splat(D0));
-  dc = f64x2.add(f64x2.mul(dc, y), f64x2.splat(D1));
-  dc = f64x2.add(f64x2.mul(dc, y), f64x2.splat(D2));
-  dc = f64x2.add(f64x2.mul(dc, y), f64x2.splat(D3));
-  dc = f64x2.add(f64x2.mul(dc, y), f64x2.splat(D4));
-  dc = f64x2.add(f64x2.mul(dc, y), f64x2.splat(D5));
-  dc = f64x2.add(f64x2.mul(dc, y), f64x2.splat(D6));
-  return f64x2.add(f64x2.mul(dc, y), f64x2.splat(D7));
+  let dc = f64x2.add(y, v128.load(MID_TAB, 144));
+  dc = f64x2.add(f64x2.mul(dc, y), v128.load(MID_TAB, 160));
+  dc = f64x2.add(f64x2.mul(dc, y), v128.load(MID_TAB, 176));
+  dc = f64x2.add(f64x2.mul(dc, y), v128.load(MID_TAB, 192));
+  dc = f64x2.add(f64x2.mul(dc, y), v128.load(MID_TAB, 208));
+  dc = f64x2.add(f64x2.mul(dc, y), v128.load(MID_TAB, 224));
+  dc = f64x2.add(f64x2.mul(dc, y), v128.load(MID_TAB, 240));
+  return f64x2.add(f64x2.mul(dc, y), v128.load(MID_TAB, 256));
 }
 // @ts-ignore: decorator
 @inline

@@ -42,7 +42,7 @@ export function greeksF64(
   // comes from the cancellation-free expansion.
   const small = black76SmallF64(s, M, m);
   if (small) L = black76LogSmallF64(M, m);
-  const u = L == 0 ? 0.0 : L / s;
+  const u = L == 0 ? 0.0 : L * (1.0 / s); // as price/black76.ts: same price bits
   const hs = 0.5 * s;
   const ep = u + hs;
   const em = u - hs;
@@ -99,7 +99,7 @@ export function greeksF64x2(
   const small = black76SmallF64x2(s, M, m);
   const anySmall = v128.any_true(small);
   if (anySmall) L = v128.bitselect(black76LogSmallF64x2(M, m), L, small);
-  const u = v128.bitselect(zero, f64x2.div(L, s), f64x2.eq(L, zero));
+  const u = v128.bitselect(zero, f64x2.mul(L, f64x2.div(f64x2.splat(1.0), s)), f64x2.eq(L, zero));
   const hs = f64x2.mul(f64x2.splat(0.5), s);
   const ep = f64x2.add(u, hs);
   const em = f64x2.sub(u, hs);
