@@ -92,6 +92,23 @@ describe('derive-pmrm2 fast path = reference path, bit for bit', () => {
     );
   });
 
+  it('batches of 1 to 300 accounts (across the row columns\' growth): each account as the reference', () => {
+    const { fast, ref } = pair();
+    const snapF = fast.parseMarket(testMarket());
+    const snapR = ref.parseMarket(testMarket());
+    const accounts = fc.sample(arbAccount, { numRuns: 300, seed: 7 }).map((a, i) => ({ ...a, account_id: `b${i}` }));
+    for (const n of [1, 63, 64, 65, 127, 128, 129, 300]) {
+      const batch = accounts.slice(0, n);
+      const f = fast.marginBatch(batch, snapF);
+      const r = ref.marginBatch(batch, snapR);
+      f.forEach((o, i) => {
+        const q = r[i]!;
+        expect(o.ok && q.ok).toBe(true);
+        if (o.ok && q.ok) expect(diffs(o.result, q.result)).toEqual([]);
+      });
+    }
+  });
+
   it('in batches with bad accounts: the same outcomes, errors included, and good ones as alone', () => {
     const { fast, ref } = pair();
     const bad = [

@@ -137,6 +137,20 @@ program
     await runServeCommand(opts);
   });
 
+program
+  .command('synth')
+  .description('write a seeded synthetic derive-pmrm2-style venue: market.json, accounts.jsonl (one account a line), venue.json')
+  .requiredOption('--accounts <n>', 'number of accounts')
+  .requiredOption('--instruments <n>', 'number of listed instruments (the perp plus calls and puts)')
+  .requiredOption('--seed <n>', 'seed (32-bit unsigned): the same seed writes the same venue')
+  .option('--out <dir>', 'output directory', 'synth-venue')
+  .option('--profile <name|file>', 'profile whose currency and collateral list shape the venue', 'derive-pmrm2.test')
+  .option('--spot <price>', 'index price of the underlying', '3000')
+  .action(async (opts: import('./synth-command.js').SynthCommandOptions) => {
+    const { runSynthCommand } = await import('./synth-command.js');
+    process.exitCode = runSynthCommand(opts);
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

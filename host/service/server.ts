@@ -3,6 +3,9 @@
 //   GET  /                     the risk page (dist/web) and /browser/ (the browser bundle)
 //   GET  /health               { status, engine_version, wasm_variant }
 //   POST /v1/margin/simulate   stateless margin of one account
+// With a store (opts.store) also the stateful API, behind API keys (auth.ts): accounts.ts,
+// whatif.ts, market.ts, profiles.ts. Without a store simulate is open (a calculator, nothing to
+// protect); with a store it needs a key with the `simulate` scope, like every other route.
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { ENGINE_VERSION } from '../version.js';
@@ -11,6 +14,13 @@ import { EngineCache } from './engines.js';
 import { httpError } from './http-errors.js';
 import { registerSimulate } from './simulate.js';
 import { registerWebPage } from './web-page.js';
+import type { Store } from '../store/store.js';
+import { registerAccounts } from './accounts.js';
+import { authenticate, requireScope } from './auth.js';
+import { registerMarket } from './market.js';
+import { registerProfiles } from './profiles.js';
+import { ServiceState } from './state.js';
+import { registerWhatIf } from './whatif.js';
 
 // host/service and dist/service both sit two levels under the package root.
 const ROOT = new URL('../../', import.meta.url);
@@ -24,10 +34,17 @@ export interface ServerOptions {
   webDir?: string;
   /** The browser bundle served at /browser/; default <package>/dist/browser. */
   browserDir?: string;
+  /** Persistence for accounts, market data, profiles, keys and the audit log; none = stateless. */
+  store?: Store;
+  /** Where pino writes (tests capture it); default stdout. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInstance> {
-  const logger: FastifyServerOptions['logger'] = opts.logLevel === false ? false : { level: opts.logLevel ?? 'info' };
+  // API keys never reach a log, whatever a serializer or a handler chooses to print.
+  const redact = { paths: ['req.headers.authorization', 'headers.authorization', 'authorization'], censor: '[redacted]' };
+  const logger: FastifyServerOptions['logger'] =
+    opts.logLevel === false ? false : { level: opts.logLevel ?? 'info', redact, ...(opts.logStream === undefined ? {} : { stream: opts.logStream }) };
   const app = Fastify({
     logger,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
@@ -50,7 +67,23 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
   });
 
   app.get('/health', () => ({ status: 'ok', engine_version: ENGINE_VERSION, wasm_variant: variant }));
-  registerSimulate(app, new EngineCache());
+  const engines = new EngineCache();
+  if (opts.store !== undefined) {
+    const store = opts.store;
+    // Authenticate before the body is even parsed: an unknown caller gets 401, never a schema hint.
+    app.addHook('onRequest', async (req) => {
+      const route = req.routeOptions.url;
+      if (route === undefined || !route.startsWith('/v1/')) return;
+      const key = await authenticate(store, req);
+      if (route === '/v1/margin/simulate') requireScope(key, 'simulate');
+    });
+    const state = new ServiceState(store, engines);
+    registerAccounts(app, state);
+    registerWhatIf(app, state);
+    registerMarket(app, state);
+    registerProfiles(app, state);
+  }
+  registerSimulate(app, engines);
   await registerWebPage(app, opts.webDir ?? fileURLToPath(new URL('dist/web', ROOT)), opts.browserDir ?? fileURLToPath(new URL('dist/browser', ROOT)));
   return app;
 }

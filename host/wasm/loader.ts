@@ -28,6 +28,28 @@ export interface LoadOptions {
   initialBytes?: number;
   /** Compiled module to instantiate (e.g. posted to a worker); skips compilation. */
   module?: WebAssembly.Module;
+  /**
+   * Use the shared-memory build (threads feature), so several instances (one per worker) can run
+   * on one `WebAssembly.Memory({ shared: true })`. Implied when `memory` is shared.
+   */
+  shared?: boolean;
+}
+
+/** Page count of the shared builds' declared maximum (4 GiB): a shared memory must match it. */
+export const SHARED_MAXIMUM_PAGES = 65536;
+
+/** True when the memory was created with `shared: true` (its buffer is a SharedArrayBuffer). */
+export function isSharedMemory(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/** A shared memory the shared builds link against (maximum = SHARED_MAXIMUM_PAGES). */
+export function createSharedMemory(initialBytes: number = 16 * 1024 * 1024): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE) + 1, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+}
+
+function wantsShared(opts: LoadOptions): boolean {
+  return opts.shared === true || (opts.memory !== undefined && isSharedMemory(opts.memory));
 }
 
 /** The variant to use here: SIMD unless unsupported or RISKGRID_NO_SIMD=1 (env or global). */
@@ -38,8 +60,8 @@ export function defaultVariant(): Variant {
   return simdSupported() ? 'simd' : 'scalar';
 }
 
-export function wasmUrl(variant: Variant): URL {
-  return new URL(`../../build/wasm/riskgrid.${variant}.wasm`, import.meta.url);
+export function wasmUrl(variant: Variant, shared = false): URL {
+  return new URL(`../../build/wasm/riskgrid.${variant}${shared ? '-shared' : ''}.wasm`, import.meta.url);
 }
 
 type NodeFs = { readFileSync(path: URL): Uint8Array<ArrayBuffer> };
@@ -50,22 +72,24 @@ function nodeFs(): NodeFs | undefined {
     : undefined;
 }
 
-const compiled = new Map<Variant, WebAssembly.Module>();
-const compiling = new Map<Variant, Promise<WebAssembly.Module>>();
+// Keyed by build file stem ('simd', 'scalar-shared', ...).
+const compiled = new Map<string, WebAssembly.Module>();
+const compiling = new Map<string, Promise<WebAssembly.Module>>();
 
 function loadError(variant: Variant, cause: unknown): RiskgridError {
   return new RiskgridError('RG_ERR_WASM_LOAD', `cannot load the ${variant} WebAssembly build: ${String(cause)}`, { field: 'variant', value: variant, cause });
 }
 
-/** Compiles (once) synchronously; Node only. */
-export function compileSync(variant: Variant = defaultVariant()): WebAssembly.Module {
-  const hit = compiled.get(variant);
+/** Compiles (once) synchronously; Node only. `shared` picks the shared-memory build. */
+export function compileSync(variant: Variant = defaultVariant(), shared = false): WebAssembly.Module {
+  const key = shared ? `${variant}-shared` : variant;
+  const hit = compiled.get(key);
   if (hit) return hit;
   const fs = nodeFs();
   if (!fs) throw loadError(variant, 'synchronous loading needs Node; use loadWasm()');
   try {
-    const mod = new WebAssembly.Module(fs.readFileSync(wasmUrl(variant)));
-    compiled.set(variant, mod);
+    const mod = new WebAssembly.Module(fs.readFileSync(wasmUrl(variant, shared)));
+    compiled.set(key, mod);
     return mod;
   } catch (e) {
     throw loadError(variant, e);
@@ -73,22 +97,23 @@ export function compileSync(variant: Variant = defaultVariant()): WebAssembly.Mo
 }
 
 /** Compiles (once): from the file in Node, by streaming fetch in browsers. */
-export async function compile(variant: Variant = defaultVariant()): Promise<WebAssembly.Module> {
-  const hit = compiled.get(variant);
+export async function compile(variant: Variant = defaultVariant(), shared = false): Promise<WebAssembly.Module> {
+  const key = shared ? `${variant}-shared` : variant;
+  const hit = compiled.get(key);
   if (hit) return hit;
-  let pending = compiling.get(variant);
+  let pending = compiling.get(key);
   if (!pending) {
     pending = (async () => {
-      if (nodeFs()) return compileSync(variant);
+      if (nodeFs()) return compileSync(variant, shared);
       try {
-        const mod = await WebAssembly.compileStreaming(fetch(wasmUrl(variant)));
-        compiled.set(variant, mod);
+        const mod = await WebAssembly.compileStreaming(fetch(wasmUrl(variant, shared)));
+        compiled.set(key, mod);
         return mod;
       } catch (e) {
         throw loadError(variant, e);
       }
     })();
-    compiling.set(variant, pending);
+    compiling.set(key, pending);
   }
   return pending;
 }
@@ -96,7 +121,8 @@ export async function compile(variant: Variant = defaultVariant()): Promise<WebA
 /** Instantiates a compiled module over a host-owned memory and checks the ABI version. */
 export function instantiate(module: WebAssembly.Module, variant: Variant, opts: LoadOptions = {}): RiskgridWasm {
   const initialBytes = opts.initialBytes ?? 16 * 1024 * 1024;
-  const memory = opts.memory ?? new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE) + 1, maximum: 65536 });
+  const memory = opts.memory
+    ?? (opts.shared === true ? createSharedMemory(initialBytes) : new WebAssembly.Memory({ initial: Math.ceil(initialBytes / PAGE) + 1, maximum: 65536 }));
   let instance: WebAssembly.Instance;
   try {
     instance = new WebAssembly.Instance(module, { env: { memory } });
@@ -113,10 +139,10 @@ export function instantiate(module: WebAssembly.Module, variant: Variant, opts: 
 
 export async function loadWasm(opts: LoadOptions = {}): Promise<RiskgridWasm> {
   const variant = opts.variant ?? defaultVariant();
-  return instantiate(opts.module ?? (await compile(variant)), variant, opts);
+  return instantiate(opts.module ?? (await compile(variant, wantsShared(opts))), variant, opts);
 }
 
 export function loadWasmSync(opts: LoadOptions = {}): RiskgridWasm {
   const variant = opts.variant ?? defaultVariant();
-  return instantiate(opts.module ?? compileSync(variant), variant, opts);
+  return instantiate(opts.module ?? compileSync(variant, wantsShared(opts)), variant, opts);
 }

@@ -272,7 +272,7 @@ export class DerivePmrm2Rows {
   }
 
   private ensureRows(n: number): void {
-    if (this.rowAccount.length >= n) return;
+    // Each grow is a no-op when the column is long enough; rowStart and rowColStart need n + 1.
     this.rowStart = grownI32(this.rowStart, n + 1);
     this.rowColStart = grownI32(this.rowColStart, n + 1);
     this.rowAccount = grownI32(this.rowAccount, n);

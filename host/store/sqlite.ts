@@ -1,0 +1,206 @@
+// SQLite store (better-sqlite3): WAL journal with synchronous=FULL, so a write is on disk when
+// the call returns (an acknowledged write survives a crash). Schema migrations live here in code,
+// applied in order inside one transaction each and recorded in schema_version.
+import Database from 'better-sqlite3';
+import { RiskgridError } from '../errors.js';
+import { auditRowHash, GENESIS, verifyChain } from './audit-chain.js';
+import type {
+  AccountRecord, AccountStatus, ApiKeyRecord, AuditEntry, AuditRow, AuditVerification, MarginRunRecord, ProfileRecord, Scope, SnapshotRecord, Store,
+} from './store.js';
+
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE accounts (id TEXT PRIMARY KEY, pool TEXT NOT NULL, positions TEXT NOT NULL, balances TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'unknown', updated_at TEXT NOT NULL);
+   CREATE INDEX accounts_status ON accounts(status);
+   CREATE TABLE pools (name TEXT PRIMARY KEY, profile TEXT NOT NULL);
+   CREATE TABLE profiles (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, version TEXT NOT NULL, hash TEXT NOT NULL,
+     json TEXT NOT NULL, UNIQUE(name, hash));
+   CREATE TABLE snapshots (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, timestamp INTEGER NOT NULL, json TEXT NOT NULL);
+   CREATE TABLE margin_runs (seq INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT NOT NULL, inputs_hash TEXT NOT NULL,
+     profile_hash TEXT NOT NULL, snapshot_id TEXT NOT NULL, engine_version TEXT NOT NULL, result TEXT NOT NULL, computed_at TEXT NOT NULL);
+   CREATE INDEX margin_runs_account ON margin_runs(account_id, seq);
+   CREATE TABLE api_keys (id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL, account_ids TEXT NOT NULL);
+   CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, kind TEXT NOT NULL, account_id TEXT, data TEXT NOT NULL,
+     prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+   -- Append-only: the database itself refuses edits and deletes (verifyAudit still catches a file edited behind its back).
+   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;`,
+];
+
+interface Row { [k: string]: unknown }
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+
+  constructor(readonly path: string) {
+    try {
+      this.db = new Database(path);
+    } catch (e) {
+      throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `cannot open SQLite database ${path}: ${(e as Error).message}`, { field: 'database', value: path, cause: e });
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  /** The schema version after migrating (the number of migrations applied). */
+  schemaVersion(): number {
+    return (this.db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
+  }
+
+  private migrate(): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    const have = this.schemaVersion();
+    if (have > MIGRATIONS.length) {
+      throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `database ${this.path} has schema version ${have}; this build knows ${MIGRATIONS.length}`, { field: 'database', value: have });
+    }
+    for (let v = have; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(v + 1, new Date().toISOString());
+      })();
+    }
+  }
+
+  async putAccount(a: AccountRecord): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO accounts (id, pool, positions, balances, status, updated_at) VALUES (@id, @pool, @positions, @balances, @status, @updated_at)
+        ON CONFLICT(id) DO UPDATE SET pool = excluded.pool, positions = excluded.positions, balances = excluded.balances, status = excluded.status, updated_at = excluded.updated_at`)
+      .run({ ...a, positions: JSON.stringify(a.positions), balances: JSON.stringify(a.balances) });
+  }
+
+  async getAccount(id: string): Promise<AccountRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as Row | undefined;
+    return r === undefined ? undefined : accountOf(r);
+  }
+
+  async listAccounts(filter: { status?: AccountStatus; ids?: readonly string[] } = {}): Promise<AccountRecord[]> {
+    const rows = (filter.status === undefined
+      ? this.db.prepare('SELECT * FROM accounts ORDER BY id').all()
+      : this.db.prepare('SELECT * FROM accounts WHERE status = ? ORDER BY id').all(filter.status)) as Row[];
+    const ids = filter.ids === undefined ? undefined : new Set(filter.ids);
+    return rows.map(accountOf).filter((a) => ids === undefined || ids.has(a.id));
+  }
+
+  async setAccountStatus(id: string, status: AccountStatus): Promise<void> {
+    this.db.prepare('UPDATE accounts SET status = ? WHERE id = ?').run(status, id);
+  }
+
+  async putPool(name: string, profile: string): Promise<void> {
+    this.db.prepare('INSERT INTO pools (name, profile) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET profile = excluded.profile').run(name, profile);
+  }
+
+  async getPool(name: string): Promise<string | undefined> {
+    return (this.db.prepare('SELECT profile FROM pools WHERE name = ?').get(name) as { profile: string } | undefined)?.profile;
+  }
+
+  async putProfile(p: ProfileRecord): Promise<void> {
+    this.db.prepare('INSERT INTO profiles (name, version, hash, json) VALUES (?, ?, ?, ?) ON CONFLICT(name, hash) DO NOTHING').run(p.name, p.version, p.hash, JSON.stringify(p.json));
+  }
+
+  async getProfile(name: string): Promise<ProfileRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM profiles WHERE name = ? ORDER BY seq DESC LIMIT 1').get(name) as Row | undefined;
+    return r === undefined ? undefined : profileOf(r);
+  }
+
+  async listProfiles(): Promise<ProfileRecord[]> {
+    // The latest version of each name.
+    const rows = this.db.prepare('SELECT * FROM profiles WHERE seq IN (SELECT MAX(seq) FROM profiles GROUP BY name) ORDER BY name').all() as Row[];
+    return rows.map(profileOf);
+  }
+
+  async putSnapshot(s: SnapshotRecord): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO snapshots (id, timestamp, json) VALUES (?, ?, ?)').run(s.id, s.timestamp, JSON.stringify(s.json));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new RiskgridError('RG_ERR_INVALID_INPUT', `market snapshot ${s.id} already exists; snapshots are immutable, send a new snapshot_id`, { field: 'snapshot_id', value: s.id });
+      }
+      throw e;
+    }
+  }
+
+  async getSnapshot(id: string): Promise<SnapshotRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM snapshots WHERE id = ?').get(id) as Row | undefined;
+    return r === undefined ? undefined : snapshotOf(r);
+  }
+
+  async latestSnapshot(): Promise<SnapshotRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM snapshots ORDER BY seq DESC LIMIT 1').get() as Row | undefined;
+    return r === undefined ? undefined : snapshotOf(r);
+  }
+
+  async recordMarginRun(r: MarginRunRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO margin_runs (account_id, inputs_hash, profile_hash, snapshot_id, engine_version, result, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(r.account_id, r.inputs_hash, r.profile_hash, r.snapshot_id, r.engine_version, JSON.stringify(r.result), r.computed_at);
+  }
+
+  async listMarginRuns(accountId: string): Promise<MarginRunRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM margin_runs WHERE account_id = ? ORDER BY seq').all(accountId) as Row[];
+    return rows.map((r) => ({
+      account_id: r.account_id as string, inputs_hash: r.inputs_hash as string, profile_hash: r.profile_hash as string, snapshot_id: r.snapshot_id as string,
+      engine_version: r.engine_version as string, result: JSON.parse(r.result as string) as Record<string, unknown>, computed_at: r.computed_at as string,
+    }));
+  }
+
+  async putApiKey(k: ApiKeyRecord): Promise<void> {
+    if (!/^[0-9a-f]{64}$/.test(k.secret_hash)) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', 'secret_hash must be 64 lowercase hex digits (sha256 of the secret), never the secret', { field: 'secret_hash', value: k.secret_hash.length });
+    this.db.prepare('INSERT INTO api_keys (id, secret_hash, scopes, account_ids) VALUES (?, ?, ?, ?)').run(k.id, k.secret_hash, JSON.stringify(k.scopes), JSON.stringify(k.account_ids));
+  }
+
+  async getApiKeyByHash(secretHash: string): Promise<ApiKeyRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM api_keys WHERE secret_hash = ?').get(secretHash) as Row | undefined;
+    if (r === undefined) return undefined;
+    return { id: r.id as string, secret_hash: r.secret_hash as string, scopes: JSON.parse(r.scopes as string) as Scope[], account_ids: JSON.parse(r.account_ids as string) as string[] };
+  }
+
+  async appendAudit(e: AuditEntry): Promise<AuditRow> {
+    // Read the tail and insert in one IMMEDIATE transaction, so two writers cannot fork the chain.
+    return this.db.transaction((): AuditRow => {
+      const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
+      const base = { seq: (last?.seq ?? 0) + 1, at: new Date().toISOString(), kind: e.kind, account_id: e.account_id, data: e.data };
+      const prev_hash = last?.hash ?? GENESIS;
+      const row: AuditRow = { ...base, prev_hash, hash: auditRowHash(prev_hash, base) };
+      this.db.prepare('INSERT INTO audit_log (seq, at, kind, account_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(row.seq, row.at, row.kind, row.account_id, JSON.stringify(row.data), row.prev_hash, row.hash);
+      return row;
+    }).immediate();
+  }
+
+  async listAudit(): Promise<AuditRow[]> {
+    const rows = this.db.prepare('SELECT * FROM audit_log ORDER BY seq').all() as Row[];
+    return rows.map((r) => ({
+      seq: r.seq as number, at: r.at as string, kind: r.kind as string, account_id: (r.account_id as string | null) ?? null,
+      data: JSON.parse(r.data as string) as Record<string, unknown>, prev_hash: r.prev_hash as string, hash: r.hash as string,
+    }));
+  }
+
+  async verifyAudit(): Promise<AuditVerification> {
+    return verifyChain(await this.listAudit());
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function accountOf(r: Row): AccountRecord {
+  return {
+    id: r.id as string, pool: r.pool as string, positions: JSON.parse(r.positions as string) as unknown[],
+    balances: JSON.parse(r.balances as string) as Record<string, number>, status: r.status as AccountStatus, updated_at: r.updated_at as string,
+  };
+}
+
+function profileOf(r: Row): ProfileRecord {
+  return { name: r.name as string, version: r.version as string, hash: r.hash as string, json: JSON.parse(r.json as string) as Record<string, unknown> };
+}
+
+function snapshotOf(r: Row): SnapshotRecord {
+  return { id: r.id as string, timestamp: r.timestamp as number, json: JSON.parse(r.json as string) as Record<string, unknown> };
+}
+
+export function openSqliteStore(path: string): SqliteStore {
+  return new SqliteStore(path);
+}
