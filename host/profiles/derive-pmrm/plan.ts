@@ -23,6 +23,7 @@ import { validateDerivePmrmParams } from './params.js';
 import { validateDerivePmrmPortfolio } from './portfolio.js';
 import { basisFactor, staticDiscount, volShockMultipliers, yearFraction } from './shocks.js';
 import type { DerivePmrmExpiry, DerivePmrmOption, DerivePmrmParams, DerivePmrmPortfolio } from './types.js';
+import { InstrumentColumnsBuilder } from '../../margin/instrument-columns.js';
 
 export interface DerivePmrmExpiryMeta {
   /** Index of the row's group entry in plan.rows (groupStart / groupId). */
@@ -51,32 +52,17 @@ export interface DerivePmrmPlanMeta {
   rows: DerivePmrmRowMeta[];
 }
 
-class InstrumentTable {
-  readonly index = new Map<string, number>();
-  kind: number[] = [];
-  volGroup: number[] = [];
-  fwdFixed: number[] = [];
-  fwdVar: number[] = [];
-  strike: number[] = [];
-  T: number[] = [];
-  vol: number[] = [];
-  omega: number[] = [];
+/** Option discount is 1 in v2.0: every instrument has df = 1; dedup by every field that sets its value. */
+class InstrumentTable extends InstrumentColumnsBuilder {
+  private readonly index = new Map<string, number>();
 
-  add(kind: number, volGroup: number, fwdFixed: number, fwdVar: number, strike: number, T: number, vol: number, omega: number): number {
-    // Every field that sets the value is in the key; exact decimal forms, so no false merges.
+  addUnique(kind: number, volGroup: number, fwdFixed: number, fwdVar: number, strike: number, T: number, vol: number, omega: number): number {
+    // Exact decimal forms in the key, so no false merges.
     const key = `${kind}|${volGroup}|${fwdFixed}|${fwdVar}|${strike}|${T}|${vol}|${omega}`;
     let i = this.index.get(key);
     if (i === undefined) {
-      i = this.kind.length;
+      i = this.add(kind, volGroup, fwdFixed, fwdVar, strike, T, vol, 1, omega);
       this.index.set(key, i);
-      this.kind.push(kind);
-      this.volGroup.push(volGroup);
-      this.fwdFixed.push(fwdFixed);
-      this.fwdVar.push(fwdVar);
-      this.strike.push(strike);
-      this.T.push(T);
-      this.vol.push(vol);
-      this.omega.push(omega);
     }
     return i;
   }
@@ -154,7 +140,7 @@ export function buildDerivePmrmPlan(
       const entry = groupId.length;
       groupId.push(groupParams(`${sec}|${rate}`, disc, bf));
       for (const o of options) {
-        posInstrument.push(ins.add(KIND_OPTION, vg, fixed, variable, o.strike, T, o.vol, o.isCall ? 1 : -1));
+        posInstrument.push(ins.addUnique(KIND_OPTION, vg, fixed, variable, o.strike, T, o.vol, o.isCall ? 1 : -1));
         posSize.push(o.amount);
       }
       groupStart.push(posInstrument.length);
@@ -168,11 +154,11 @@ export function buildDerivePmrmPlan(
       groupId.push(groupParams('linear', 1, 0));
       // Perp P&L = amount·(shock − 1)·perpPrice; base value = amount·spot·shock / stable.
       if (perpAmount !== 0) {
-        posInstrument.push(ins.add(KIND_LINEAR, 0, 0, p.perpPrice, 0, 0, 0, 0));
+        posInstrument.push(ins.addUnique(KIND_LINEAR, 0, 0, p.perpPrice, 0, 0, 0, 0));
         posSize.push(perpAmount);
       }
       if (p.baseAmount !== 0) {
-        posInstrument.push(ins.add(KIND_LINEAR, 0, 0, p.spot / p.stablePrice, 0, 0, 0, 0));
+        posInstrument.push(ins.addUnique(KIND_LINEAR, 0, 0, p.spot / p.stablePrice, 0, 0, 0, 0));
         posSize.push(p.baseAmount);
       }
       groupStart.push(posInstrument.length);
@@ -193,22 +179,8 @@ export function buildDerivePmrmPlan(
   const mode = new Int32Array(nS).fill(MODE_LINEAR);
   mode[basisSlot] = MODE_BASIS_UP;
   mode[basisSlot + 1] = MODE_BASIS_DOWN;
-  const n = ins.kind.length;
-
   const plan: ScenarioPlan = {
-    instruments: {
-      n,
-      kind: Int32Array.from(ins.kind),
-      underlying: new Int32Array(n),
-      volGroup: Int32Array.from(ins.volGroup),
-      fwdFixed: Float64Array.from(ins.fwdFixed),
-      fwdVar: Float64Array.from(ins.fwdVar),
-      strike: Float64Array.from(ins.strike),
-      T: Float64Array.from(ins.T),
-      vol: Float64Array.from(ins.vol),
-      df: new Float64Array(n).fill(1),
-      omega: Float64Array.from(ins.omega),
-    },
+    instruments: ins.pack(),
     scenarios: {
       nS,
       spotMult: Float64Array.from(shocks),

@@ -12,6 +12,7 @@
 //              discounts and the basis factor add + mult·T.
 //   forwards   below 30 minutes to expiry F = fixed + variable, only the variable part shocked.
 import { KIND_LINEAR, KIND_OPTION, MODE_BASIS_DOWN, MODE_BASIS_UP, MODE_LINEAR, MODE_NEG_ABS, type ScenarioPlan } from '../../margin/plan.js';
+import { InstrumentColumnsBuilder } from '../../margin/instrument-columns.js';
 import { arrangeDerivePortfolio, type ArrangedPortfolio } from './arrange.js';
 import { expiryShocks, skewVolMultiplier, type ExpiryShocks } from './shocks.js';
 import type { DerivePmrm2Params, DerivePortfolio } from './types.js';
@@ -61,20 +62,8 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
   const n = params.scenarios.length;
   const nS = n + 2;
 
-  // Instrument columns, grown as plain arrays then packed.
-  const ins = { kind: [] as number[], volGroup: [] as number[], fwdFixed: [] as number[], fwdVar: [] as number[], strike: [] as number[], T: [] as number[], vol: [] as number[], df: [] as number[], omega: [] as number[] };
-  const addInstrument = (kind: number, volGroup: number, fwdFixed: number, fwdVar: number, strike: number, T: number, vol: number, df: number, omega: number): number => {
-    ins.kind.push(kind);
-    ins.volGroup.push(volGroup);
-    ins.fwdFixed.push(fwdFixed);
-    ins.fwdVar.push(fwdVar);
-    ins.strike.push(strike);
-    ins.T.push(T);
-    ins.vol.push(vol);
-    ins.df.push(df);
-    ins.omega.push(omega);
-    return ins.kind.length - 1;
-  };
+  const ins = new InstrumentColumnsBuilder();
+  const addInstrument = ins.add.bind(ins);
   // Dedup without string keys per position: one context per (expiry, rate, forward), number-keyed maps inside.
   // Keyed (secToExpiry → rate → fwdVar → fwdFixed): number keys, no string formatting per expiry.
   const contexts = new Map<number, Map<number, Map<number, Map<number, ExpiryContext>>>>();
@@ -180,7 +169,7 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
     meta[r] = { arranged, expiries };
   }
 
-  const nIns = ins.kind.length;
+  const nIns = ins.n;
   const nVol = volGroupShocks.length;
   const spotMult = new Float64Array(nS);
   const damp = new Float64Array(nS);
@@ -221,19 +210,7 @@ export function buildDerivePmrm2Plan(portfolios: DerivePortfolio[], params: Deri
   mode[n + 1] = MODE_BASIS_DOWN;
 
   const plan: ScenarioPlan = {
-    instruments: {
-      n: nIns,
-      kind: Int32Array.from(ins.kind),
-      underlying: new Int32Array(nIns),
-      volGroup: Int32Array.from(ins.volGroup),
-      fwdFixed: Float64Array.from(ins.fwdFixed),
-      fwdVar: Float64Array.from(ins.fwdVar),
-      strike: Float64Array.from(ins.strike),
-      T: Float64Array.from(ins.T),
-      vol: Float64Array.from(ins.vol),
-      df: Float64Array.from(ins.df),
-      omega: Float64Array.from(ins.omega),
-    },
+    instruments: ins.pack(),
     scenarios: { nS, spotMult, volMul, volAdd, volFloor, skew, damp, mode },
     groups: { posDisc: Float64Array.from(grp.posDisc), negDisc: Float64Array.from(grp.negDisc), aux: Float64Array.from(grp.aux) },
     rows: {
