@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   RG_ERR_STALE_MARKET_DATA: 'a market feed is older than the profile allows',
   RG_ERR_PROFILE: 'a profile or its parameter file is invalid',
   RG_ERR_NOT_FINITE_RESULT: 'a computed margin figure was not finite (never returned as a number)',
+  RG_ERR_MARKET_DEGRADED: 'the market data is degraded (stale, too few sources, or a move awaiting confirmation) and the profile says reject',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -43,6 +43,12 @@ export { validateCollateralParams } from './collateral/params.js';
 export type { CollateralParams, AssetParams, LiquidityParams, ReferenceParams, DegradedPolicy } from './collateral/params.js';
 export { liquidityHaircut } from './collateral/liquidity.js';
 export type { CollateralMarket, CollateralPrice } from './collateral/reference.js';
+export { defaultCollateralParams, collateralMarketOf } from './collateral/profile.js';
+export type { CollateralBreakdownLine } from './margin/result.js';
+export type { CollateralFeed } from './market/snapshot.js';
+export type { SurfaceContext } from './market/vol-provider.js';
+export { snapshotArbitrage, buildSviSurface, buildGridSurface } from './market/surface-providers.js';
+export type { SurfaceArbitrage } from './market/surface-providers.js';
 // Implied volatility over the WebAssembly kernel, and the plain-TypeScript reference formulas.
 export { impliedVolBatch, ivStatusCode, ivStatusField, ivItemError, IV_STATUS } from './price/implied-vol.js';
 export type { ImpliedVolInput, ImpliedVolResult } from './price/implied-vol.js';
@@ -71,3 +77,8 @@ export { ScenarioTable, PackedRows } from './margin/scenario-table-wasm.js';
 export type { RowsView } from './margin/scenario-table-wasm.js';
 export { riskKernels, runTable, runRows } from './margin/risk-kernels-wasm.js';
 export type { RiskKernels, KernelWidth, TableLayout, RowsLayout } from './margin/risk-kernels-wasm.js';
+// The venue engine (issue 5): every account of a venue on a worker pool over shared memory.
+export { VenueEngine, FailedInput } from './pool/venue-engine.js';
+export type { VenueOptions, VenueAccountResult, VenueTotals, VenueRun, VenueLoadReport } from './pool/venue-engine.js';
+export type { VenueStatus } from './pool/venue-layout.js';
+export { synthMultiVenue, poolProfile } from './venue/synth-multi.js';

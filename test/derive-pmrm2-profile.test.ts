@@ -38,7 +38,8 @@ describe('derive-pmrm2 parameter files', () => {
   it('both presets validate and say what they are', () => {
     for (const prof of [testProfile, mainnetProfile]) {
       expect(prof.methodology).toBe('derive-pmrm2');
-      expect(Object.keys(prof).sort()).toEqual(['description', 'methodology', 'name', 'params', 'version']);
+      // The mainnet file also carries Derive's liquidation (auction) parameters; params are Derive's alone.
+      expect(Object.keys(prof).sort()).toEqual(['description', 'methodology', 'name', 'params', 'version', ...(prof === mainnetProfile ? ['liquidation'] : [])].sort());
       expect(validateDerivePmrm2Params(derivePmrm2MethodParams(prof.params))).toEqual(derivePmrm2MethodParams(prof.params));
       expect(prof.params.currency).toBe('ETH');
     }

@@ -184,3 +184,15 @@ describe('schema checker', () => {
     expect(err(() => checkSchema({ ...good, extra: 1 }, schema, 'params')).message).toContain('expected one of: factor, mode, scenarios, haircuts');
   });
 });
+
+describe('a parsed account is recognised as validated, even without positions', () => {
+  it('engine.margin takes parseAccount output with no positions (regression: it was re-parsed as JSON and refused "id")', async () => {
+    const { createEngine } = await import('../host/margin/engine.js');
+    const { synthVenue } = await import('../host/venue/synth.js');
+    const market = synthVenue({ accounts: 1, instruments: 20, seed: 1 }).market.json;
+    const engine = createEngine({ profile: 'derive-pmrm2.test', snapshot: { now: false } });
+    const empty = engine.parseAccount({ account_id: 'cash-only', positions: [], balances: { USDC: 10 } });
+    expect(Object.isFrozen(empty)).toBe(true);
+    expect(engine.margin(empty, market).equity).toBe(10);
+  });
+});

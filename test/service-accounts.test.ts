@@ -252,6 +252,10 @@ describe('API keys: authentication, scopes and per-account authorization', () =>
   it('keys are stored as sha256 only and never appear in the log', async () => {
     await call('GET', '/v1/test/log-headers', 'alice');
     expect(log).toContain('[redacted]');
+    // Nor in /metrics, which needs no key (the 429 path: test/service-ops.test.ts).
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/route="\/v1\/accounts\/:id"/);
+    for (const secret of Object.values(keys)) expect(metrics).not.toContain(secret);
     for (const secret of Object.values(keys)) {
       expect(log).not.toContain(secret);
       const row = store.db.prepare('SELECT * FROM api_keys').all();

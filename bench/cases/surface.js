@@ -5,6 +5,8 @@
 // Target ≤ 1 ms. Two feeds: raw SVI per expiry, and a strike × expiry grid of marks.
 import { blackCallNormalized, ingestSurface } from '../../dist/market/arbitrage.js';
 import { sviTotalVariance } from '../../dist/market/svi.js';
+import { snapshotArbitrage } from '../../dist/market/surface-providers.js';
+import { parseMarketSnapshot } from '../../dist/market/validate.js';
 import { createPricer } from '../../dist/price/pricer.js';
 import { loadWasmSync } from '../../dist/wasm/loader.js';
 
@@ -79,8 +81,36 @@ export default async function cases() {
   // The feed's JSON is new on every update; build the input object outside the timed call.
   const sviIn = sviInput();
   const gridIn = gridInput();
+  // The wired path: the surface arrives inside a market snapshot (underlyings.BTC.surface, no
+  // marks): parse and validate it, the guard's static-arbitrage check, then each option's vol
+  // through snapshot.volFor and the re-price.
+  const snapJson = {
+    snapshot_id: 'bench-surface',
+    timestamp: asOf,
+    underlyings: {
+      BTC: {
+        index_price: spot,
+        expiries: Object.fromEntries(expiries.map((e, j) => [`E${j}`, { expiry: e, forward: forward(DAYS[j] / 365), vols: {} }])),
+        surface: { kind: 'svi', k_min: -0.6, k_max: 0.6, slices: expiries.map((e, j) => ({ expiry: e, ...svi(DAYS[j] / 365) })) },
+      },
+    },
+  };
+  const expiryOf = new Float64Array(n);
+  for (let i = 0; i < n; i++) expiryOf[i] = expiries[i % DAYS.length];
+  const viaSnapshot = () => {
+    const snap = parseMarketSnapshot(snapJson, { now: false });
+    if (snapshotArbitrage(snap).length !== 0) throw new Error('surface.snapshot.500: planted arbitrage in a clean surface');
+    const vol = batch.vol;
+    for (let i = 0; i < n; i++) vol[i] = snap.volFor('BTC', expiryOf[i], K[i]);
+    if (batch.compute() !== 0) throw new Error('surface.snapshot.500: a re-price failed');
+  };
+  viaSnapshot();
+  // The snapshot's year fractions (from its own time) equal the direct ones: same vols.
+  const direct = ingestSurface(sviIn, { policy: 'reject' }).surface.vols(T, K, F);
+  for (let i = 0; i < n; i++) if (!(Math.abs(batch.vol[i] - direct[i]) <= 1e-12)) throw new Error(`surface.snapshot.500: option ${i} vol ${batch.vol[i]} vs ${direct[i]}`);
   return [
     { name: 'surface.update.500', batch: n, fn: () => update(sviIn), extra: () => ({ feed: 'svi', expiries: DAYS.length, includes_reprice: true }) },
+    { name: 'surface.snapshot.500', batch: n, fn: viaSnapshot, extra: () => ({ feed: 'svi in a market snapshot', includes_parse: true, includes_arbitrage: true, includes_reprice: true }) },
     { name: 'surface.update.500.grid', batch: n, fn: () => update(gridIn), extra: () => ({ feed: 'grid', marks: DAYS.length * STRIKES_PER_EXPIRY, includes_reprice: true }) },
   ];
 }

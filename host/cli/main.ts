@@ -1,4 +1,5 @@
 // The `riskgrid` command.
+import { availableParallelism } from 'node:os';
 import { Command } from 'commander';
 
 // `riskgrid ... | head` closes the pipe early: stop quietly instead of crashing on EPIPE.
@@ -111,6 +112,39 @@ program
     process.exitCode = await runStressCommand(opts);
   });
 
+// `stress cascade`: its options follow the subcommand name, so `stress` must not read them as its
+// own; commander also checks a parent's required options before a subcommand runs, so stress's
+// are checked by a hook only when stress itself runs (same message as commander's).
+const stressCommand = program.commands.find((c) => c.name() === 'stress')!;
+const stressRequired = stressCommand.options.filter((o) => o.mandatory);
+for (const o of stressRequired) o.mandatory = false;
+stressCommand.enablePositionalOptions().hook('preAction', (cmd, action) => {
+  if (action !== cmd) return;
+  for (const o of stressRequired) if (cmd.getOptionValue(o.attributeName()) === undefined) cmd.error(`error: required option '${o.flags}' not specified`);
+});
+stressCommand
+  .command('cascade')
+  .description('liquidation cascade on a venue (riskgrid synth output): shock, liquidate, price impact, re-margin, per round')
+  .requiredOption('--venue <dir>', 'venue directory: venue.json (pools), accounts.jsonl')
+  .option('--market <file>', "market snapshot JSON (default: the venue's market.json)")
+  .option('--shock <move>', 'price move of the shocked underlyings in round 0: -30% (or -0.3)')
+  .option('--underlying <list>', 'underlyings to shock, comma-separated (default: all)')
+  .option('--impact <model>', 'price impact of liquidation flow: linear or sqrt', 'linear')
+  .option('--k <k>', 'impact coefficient: Δln p = −k·n/depth (linear), −k·sign(n)·√(|n|/depth) (sqrt)', '1')
+  .option('--depth <usd>', "impact depth in USD: one number or ETH=5e8,BTC=2e9 (default: the venue's gross open notional per underlying)")
+  .option('--rounds <n>', 'liquidation rounds at most', '10')
+  .option('--buffer <fraction>', 'margin restored above MM, as a fraction of MM', '0.1')
+  .option('--fund <usd>', 'insurance fund balance at the start', '0')
+  .option('--threads <n>', 'worker threads (0 = this thread)', '2')
+  .option('--chart <file>', 'write an SVG chart: price path per underlying and notional liquidated per round')
+  .option('--json', 'print the result as JSON (the same bytes for the same inputs)')
+  .option('--detail', 'list every liquidation of every round in the result')
+  .option('--replay <file>', 'rerun the parameters of a saved --json result and check the result is identical (exit 1 if not)')
+  .action(async (opts: import('./cascade-command.js').CascadeCommandOptions) => {
+    const { runCascadeCommand } = await import('./cascade-command.js');
+    process.exitCode = await runCascadeCommand(opts);
+  });
+
 program
   .command('backtest')
   .description('backtest margin against realised P&L over the margin period: exceptions, Kupiec POF, traffic light')
@@ -132,6 +166,9 @@ program
   .description('run the margin service: the risk page at /, /health, POST /v1/margin/simulate (PORT, default 8080)')
   .option('--port <n>', 'port to listen on (default: $PORT or 8080; 0 = any free port)')
   .option('--host <h>', 'address to bind', '127.0.0.1')
+  .option('--demo', 'seed a demo venue into the store on first start and print a new operator API key (npm start)')
+  .option('--db <file>', 'serve the stateful API on this SQLite file (default with --demo: $RISKGRID_DB or ./riskgrid.db; DATABASE_URL=postgres://… selects PostgreSQL)')
+  .option('--log-level <level>', 'pino log level: info (default; warn with --demo), debug, warn, silent, ...')
   .action(async (opts: import('./serve-command.js').ServeCommandOptions) => {
     const { runServeCommand } = await import('./serve-command.js');
     await runServeCommand(opts);
@@ -146,9 +183,39 @@ program
   .option('--out <dir>', 'output directory', 'synth-venue')
   .option('--profile <name|file>', 'profile whose currency and collateral list shape the venue', 'derive-pmrm2.test')
   .option('--spot <price>', 'index price of the underlying', '3000')
+  .option('--underlyings <list>', 'several underlyings, one pool each: ETH,BTC,SOL or ETH:3000:0.5,... (name[:spot[:share]]); --profile is then the base profile')
   .action(async (opts: import('./synth-command.js').SynthCommandOptions) => {
     const { runSynthCommand } = await import('./synth-command.js');
     process.exitCode = runSynthCommand(opts);
+  });
+
+program
+  .command('remargin')
+  .description('re-margin every account of a venue (riskgrid synth output) on a worker pool over shared WebAssembly memory')
+  .requiredOption('--venue <dir>', 'venue directory: venue.json (pools), accounts.jsonl')
+  .option('--market <file>', 'market snapshot JSON (default: the venue\'s market.json)')
+  .option('--threads <n>', 'worker threads (0 = this thread)', String(availableParallelism()))
+  .option('--top <n>', 'accounts closest to liquidation to list', '10')
+  .option('--out <file>', 'write every account\'s result as JSON lines')
+  .action(async (opts: import('./remargin-command.js').RemarginCommandOptions) => {
+    const { runRemarginCommand } = await import('./remargin-command.js');
+    process.exitCode = await runRemarginCommand(opts);
+  });
+
+program
+  .command('node')
+  .description('run an engine node of a cluster on NATS JetStream: leases account partitions, re-margins them on every snapshot')
+  .requiredOption('--nats <url>', 'NATS server URL(s), comma-separated (JetStream enabled)')
+  .option('--pools <file>', 'venue.json (riskgrid synth) or a { pool: profile } JSON file (default: one derive-pmrm2.mainnet pool)')
+  .option('--threads <n>', 'venue engine worker threads (0 = the node\'s own thread)', '1')
+  .option('--partitions <n>', 'partition count, when this node creates the cluster (default 64)')
+  .option('--lease-ttl <ms>', 'partition lease time-to-live: a dead node\'s partitions move after about this long', '3000')
+  .option('--id <name>', 'node id (default: host-pid-random)')
+  .option('--quiet', 'no log lines on stderr')
+  .option('--log-ticks', 'log each step\'s engine and publish times')
+  .action(async (opts: import('./node-command.js').NodeCommandOptions) => {
+    const { runNodeCommand } = await import('./node-command.js');
+    await runNodeCommand(opts);
   });
 
 try {

@@ -1,6 +1,7 @@
 // `riskgrid synth`: writes a seeded synthetic venue (market.json, accounts.jsonl, venue.json).
 import { RiskgridError } from '../errors.js';
 import { writeSynthVenue } from '../venue/synth.js';
+import { parseUnderlyings, writeSynthMultiVenue } from '../venue/synth-multi.js';
 
 export interface SynthCommandOptions {
   accounts: string;
@@ -9,6 +10,8 @@ export interface SynthCommandOptions {
   out?: string;
   profile?: string;
   spot?: string;
+  /** ETH,BTC,SOL (name[:spot[:share]]): one derive-pmrm2 pool per underlying. */
+  underlyings?: string;
 }
 
 function int(field: string, text: string): number {
@@ -29,13 +32,15 @@ export function runSynthCommand(opts: SynthCommandOptions): number {
   const progress = accounts >= 200_000 && process.stderr.isTTY
     ? (n: number): void => void process.stderr.write(`\rriskgrid synth: ${n.toLocaleString('en-US')} / ${accounts.toLocaleString('en-US')} accounts`)
     : undefined;
-  const r = writeSynthVenue(dir, {
+  const base = {
     accounts,
     instruments: int('instruments', opts.instruments),
     seed: int('seed', opts.seed),
     ...(opts.profile === undefined ? {} : { profile: opts.profile }),
-    ...(spot === undefined ? {} : { spot }),
-  }, progress);
+  };
+  const r = opts.underlyings === undefined
+    ? writeSynthVenue(dir, { ...base, ...(spot === undefined ? {} : { spot }) }, progress)
+    : writeSynthMultiVenue(dir, { ...base, underlyings: parseUnderlyings(opts.underlyings) }, progress);
   if (progress) process.stderr.write('\n');
   process.stdout.write(
     `wrote ${r.accounts} accounts and ${r.instruments} instruments to ${r.dir} in ${r.seconds.toFixed(2)} s\n` +

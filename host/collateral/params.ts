@@ -50,6 +50,8 @@ export interface CollateralParams {
   /** Underlyings whose unrealised profit never counts (thin markets: Mango Markets 2022). */
   thin_assets: string[];
   assets: Record<string, AssetParams>;
+  /** Terms for an asset not listed in `assets` (absent: such an asset is refused). */
+  default_asset?: AssetParams;
 }
 
 const TOP = ['margin_currency', 'max_price_age_ms', 'min_price_confidence', 'degraded', 'unrealised_pnl', 'min_index_sources', 'depeg_flag_threshold', 'thin_assets', 'assets'];
@@ -88,7 +90,7 @@ function imAtLeastMm(path: string, im: number, mm: number): void {
 
 /** Validates and returns a deep copy (the caller's object is never kept). `path` prefixes errors. */
 export function validateCollateralParams(raw: unknown, path = 'collateral'): CollateralParams {
-  const o = object(path, raw, TOP);
+  const o = object(path, raw, TOP, ['default_asset']);
   const margin_currency = str(`${path}.margin_currency`, o.margin_currency);
   const max_price_age_ms = num(`${path}.max_price_age_ms`, o.max_price_age_ms, 0, Infinity, { loOpen: true });
   const min_price_confidence = num(`${path}.min_price_confidence`, o.min_price_confidence, 0, 1);
@@ -123,7 +125,14 @@ export function validateCollateralParams(raw: unknown, path = 'collateral'): Col
       if (assets[ref.underlying]?.reference !== undefined) fail(`${path}.assets.${name}.reference.underlying`, `${ref.underlying} is itself reference-valued (chains are not supported)`, ref.underlying);
     }
   }
-  return { margin_currency, max_price_age_ms, min_price_confidence, degraded, unrealised_pnl, min_index_sources, depeg_flag_threshold, thin_assets, assets };
+  const out: CollateralParams = { margin_currency, max_price_age_ms, min_price_confidence, degraded, unrealised_pnl, min_index_sources, depeg_flag_threshold, thin_assets, assets };
+  if (o.default_asset !== undefined) {
+    const d = validateAsset(`${path}.default_asset`, o.default_asset);
+    // A reference names one asset's peg or redemption: it cannot apply to every unlisted asset.
+    if (d.reference !== undefined) fail(`${path}.default_asset.reference`, 'the default terms take no reference', d.reference);
+    out.default_asset = d;
+  }
+  return out;
 }
 
 function validateAsset(path: string, raw: unknown): AssetParams {

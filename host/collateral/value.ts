@@ -36,8 +36,8 @@ export class CollateralValuer {
   private cMm = 0;
   private cLiq = 0;
 
-  constructor(params: unknown) {
-    this.params = validateCollateralParams(params);
+  constructor(params: unknown, path = 'collateral') {
+    this.params = validateCollateralParams(params, path);
     this.assets = new Map(Object.entries(this.params.assets));
     if (!this.assets.has(this.params.margin_currency)) this.assets.set(this.params.margin_currency, NO_ASSET);
     this.thin = new Set(this.params.thin_assets);
@@ -71,7 +71,7 @@ export class CollateralValuer {
     for (let i = 0; i < balances.length; i++) {
       const b = balances[i]!;
       const asset = b?.asset;
-      const a = this.assets.get(asset);
+      const a = this.assets.get(asset) ?? this.params.default_asset;
       if (a === undefined) throw new RiskgridError('RG_ERR_INVALID_INPUT', `balances[${i}].asset ${String(asset)} is not accepted as collateral by the profile`, { field: `balances[${i}].asset`, value: asset });
       if (this.seen.get(asset) === epoch) throw new RiskgridError('RG_ERR_INVALID_INPUT', `balances[${i}].asset ${asset} appears twice`, { field: `balances[${i}].asset`, value: asset });
       this.seen.set(asset, epoch);

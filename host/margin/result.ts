@@ -50,6 +50,26 @@ export interface MarginBreakdown {
   equity_parts: Record<string, number>;
   /** Methodology-specific figures (per expiry discounts, vol shocks, ...), for explanation. */
   detail?: Record<string, unknown>;
+  /** Per balance: how it was converted and counted (docs/FORMATS.md, "Collateral breakdown"). */
+  collateral?: CollateralBreakdownLine[];
+}
+
+/**
+ * One balance as counted. Amounts in units of the asset; price, value_im and value_mm in the
+ * margin currency (price per unit); haircuts are fractions (0.1 = 10 %); age in ms before the
+ * snapshot time. A liability (amount < 0) has negative values and its haircuts are add-ons.
+ */
+export interface CollateralBreakdownLine {
+  asset: string;
+  amount: number;
+  price: number;
+  price_confidence: number;
+  price_age_ms: number;
+  haircut_im: number;
+  haircut_mm: number;
+  liquidity_haircut: number;
+  value_im: number;
+  value_mm: number;
 }
 
 export interface MarginResult {

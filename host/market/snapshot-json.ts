@@ -14,7 +14,13 @@ export function snapshotToJson(s: MarketSnapshot): Obj {
   if (s.stablecoin !== undefined) out.stablecoin = { asset: s.stablecoin.asset, ...priced(s.stablecoin.price) };
   if (s.collateral.size > 0) {
     const collateral: Obj = {};
-    for (const [asset, f] of s.collateral) collateral[asset] = priced(f);
+    for (const [asset, f] of s.collateral) {
+      const c = priced(f);
+      if (f.sources !== undefined) c.sources = [...f.sources];
+      if (f.adv !== undefined) c.adv = f.adv;
+      if (f.redemption_rate !== undefined) c.redemption_rate = f.redemption_rate;
+      collateral[asset] = c;
+    }
     out.collateral = collateral;
   }
   return out;

@@ -15,6 +15,16 @@ export interface Feed {
   readonly timestamp: number;
 }
 
+/** A collateral asset's price feed, with what the collateral module may also use. */
+export interface CollateralFeed extends Feed {
+  /** Independent index prices (USD); a reference-valued asset is valued from their median. */
+  readonly sources?: readonly number[];
+  /** Average daily volume in units of the asset (liquidity haircut). */
+  readonly adv?: number;
+  /** Units of the underlying one unit redeems for (wrapped and staked assets). */
+  readonly redemption_rate?: number;
+}
+
 export interface ExpiryMarket {
   /** The key it was given under (`27DEC26`). */
   readonly label: string;
@@ -61,7 +71,7 @@ export interface SnapshotData {
   readonly underlyings: ReadonlyMap<string, UnderlyingMarket>;
   readonly stablecoin?: StablecoinMarket;
   /** USD price per unit of each collateral asset. */
-  readonly collateral: ReadonlyMap<string, Feed>;
+  readonly collateral: ReadonlyMap<string, CollateralFeed>;
 }
 
 function missing(field: string, what: string): never {
@@ -73,7 +83,7 @@ export class MarketSnapshot implements SnapshotData {
   readonly timestamp: number;
   readonly underlyings: ReadonlyMap<string, UnderlyingMarket>;
   readonly stablecoin?: StablecoinMarket;
-  readonly collateral: ReadonlyMap<string, Feed>;
+  readonly collateral: ReadonlyMap<string, CollateralFeed>;
   private readonly surfaces = new Map<string, VolSurface>();
 
   constructor(data: SnapshotData) {
@@ -120,7 +130,14 @@ export class MarketSnapshot implements SnapshotData {
     if (surface === undefined) {
       return missing(`underlyings.${name}.expiries.${e.label}.vols.${formatStrike(strike)}`, `mark vol or surface for ${name} ${e.label} strike ${strike}`);
     }
-    const v = surface.vol(expiry, strike, e.forward.value, e.t);
+    let v: number;
+    try {
+      v = surface.vol(expiry, strike, e.forward.value, e.t);
+    } catch (err) {
+      // Beyond the surface's bounds (no extrapolation): say which option asked.
+      if (!(err instanceof RiskgridError)) throw err;
+      throw new RiskgridError(err.code, `${name} ${e.label} strike ${strike}: ${err.message}`, { field: `underlyings.${name}.surface`, value: err.value });
+    }
     if (!(v >= 0 && v < Infinity)) {
       throw new RiskgridError('RG_ERR_INVALID_INPUT', `surface for ${name} gave vol ${v} at ${e.label} strike ${strike}`, { field: `underlyings.${name}.surface`, value: v });
     }
@@ -133,6 +150,11 @@ export class MarketSnapshot implements SnapshotData {
     this.surfaces.set(name, surface);
   }
 
+  /** The underlying's surface (set, or built from its reference), if it has one. */
+  surface(name: string): VolSurface | undefined {
+    return this.surfaceFor(name);
+  }
+
   private surfaceFor(name: string): VolSurface | undefined {
     const have = this.surfaces.get(name);
     if (have !== undefined) return have;
@@ -143,7 +165,8 @@ export class MarketSnapshot implements SnapshotData {
     if (provider === undefined) {
       throw new RiskgridError('RG_ERR_MISSING_MARKET_DATA', `no surface provider registered for kind "${String(ref.kind)}"`, { field: `${path}.kind`, value: ref.kind });
     }
-    const built = provider.build(ref, name, path);
+    const u = this.underlying(name);
+    const built = provider.build(ref, name, path, { asOfMs: this.timestamp, forward: (e) => u.expiries.get(e)?.forward.value });
     this.surfaces.set(name, built);
     return built;
   }

@@ -9,8 +9,9 @@ import { parseExpiryToken } from '../model/expiry.js';
 import { at, fail, finite, instant, MAX_TIME_MS, MIN_TIME_MS, nonNegative, object, onlyKeys, positive, str, asset, unit, type JsonObject } from '../model/fields.js';
 import { CODE, MS_PER_YEAR } from '../model/instrument.js';
 import { parseJsonText } from '../model/validate.js';
-import { MarketSnapshot, type ExpiryMarket, type Feed, type UnderlyingMarket } from './snapshot.js';
-import { surfaceProvider } from './vol-provider.js';
+import { MarketSnapshot, type CollateralFeed, type ExpiryMarket, type Feed, type UnderlyingMarket } from './snapshot.js';
+import './surface-providers.js'; // registers the svi and grid surface kinds
+import { surfaceProvider, type SurfaceContext } from './vol-provider.js';
 
 export interface SnapshotOptions {
   /** Wall-clock now in UTC ms for the future-dating check; `false` skips it (replays). Default Date.now(). */
@@ -23,6 +24,7 @@ const TOP_KEYS = new Set(['snapshot_id', 'timestamp', 'underlyings', 'stablecoin
 const UNDERLYING_KEYS = new Set(['index_price', 'index_confidence', 'index_timestamp', 'perp_price', 'perp_confidence', 'perp_timestamp', 'expiries', 'surface']);
 const EXPIRY_KEYS = new Set(['expiry', 'forward', 'forward_confidence', 'forward_timestamp', 'rate', 'rate_confidence', 'rate_timestamp', 'vol_confidence', 'vol_timestamp', 'vols']);
 const PRICE_KEYS = new Set(['price', 'confidence', 'timestamp']);
+const COLLATERAL_KEYS = new Set(['price', 'confidence', 'timestamp', 'sources', 'adv', 'redemption_rate']);
 const STABLE_KEYS = new Set(['asset', 'price', 'confidence', 'timestamp']);
 const VOL_KEY = /^(\d+)(?:[d.](\d+))?(?:-([CP]))?$/;
 
@@ -57,8 +59,8 @@ export function parseMarketSnapshot(input: unknown, opts: SnapshotOptions = {}):
       const path = `collateral.${a}`;
       asset(a, path);
       const c = object(cs[a], path);
-      onlyKeys(c, PRICE_KEYS, path);
-      collateral.set(a, feed(pos(c.price, path, 'price'), c.confidence, c.timestamp, path, '', ctx));
+      onlyKeys(c, COLLATERAL_KEYS, path);
+      collateral.set(a, collateralFeed(c, path, ctx));
     }
   }
 
@@ -98,6 +100,19 @@ function feed(value: number, conf: unknown, ts: unknown, path: string, prefix: s
   return { value: value + 0, confidence: confidence + 0, timestamp };
 }
 
+/** A collateral price with the optional index sources, ADV and redemption rate (docs/FORMATS.md). */
+function collateralFeed(c: JsonObject, path: string, ctx: Ctx): CollateralFeed {
+  const f: { -readonly [K in keyof CollateralFeed]: CollateralFeed[K] } = feed(pos(c.price, path, 'price'), c.confidence, c.timestamp, path, '', ctx);
+  if (c.sources !== undefined) {
+    const src = c.sources;
+    if (!Array.isArray(src) || src.length === 0 || src.length > 64) fail('RG_ERR_INVALID_INPUT', at(path, 'sources'), src, 'must be an array of 1 to 64 positive prices');
+    f.sources = Object.freeze(src.map((v: unknown, i: number) => pos(v, path, `sources[${i}]`) + 0));
+  }
+  if (c.adv !== undefined) f.adv = pos(c.adv, path, 'adv') + 0;
+  if (c.redemption_rate !== undefined) f.redemption_rate = pos(c.redemption_rate, path, 'redemption_rate') + 0;
+  return f;
+}
+
 function parseUnderlying(v: unknown, name: string, path: string, ctx: Ctx): UnderlyingMarket {
   const u = object(v, path);
   onlyKeys(u, UNDERLYING_KEYS, path);
@@ -120,15 +135,15 @@ function parseUnderlying(v: unknown, name: string, path: string, ctx: Ctx): Unde
   }
   const out: { name: string; index: Feed; expiries: Map<number, ExpiryMarket>; perp?: Feed; surface?: JsonObject } = { name, index, expiries };
   if (perp !== undefined) out.perp = perp;
-  if (u.surface !== undefined) out.surface = parseSurfaceRef(u.surface, at(path, 'surface'));
+  if (u.surface !== undefined) out.surface = parseSurfaceRef(u.surface, at(path, 'surface'), { asOfMs: ctx.ts, forward: (e) => expiries.get(e)?.forward.value });
   return out;
 }
 
-function parseSurfaceRef(v: unknown, path: string): JsonObject {
+function parseSurfaceRef(v: unknown, path: string, sctx: SurfaceContext): JsonObject {
   const ref = object(v, path);
   const kind = str(ref.kind, at(path, 'kind'), 64);
   // A provider registered now checks its reference up front; one registered later checks on use.
-  surfaceProvider(kind)?.validate?.(ref, path);
+  surfaceProvider(kind)?.validate?.(ref, path, sctx);
   return ref;
 }
 

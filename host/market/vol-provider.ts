@@ -11,11 +11,18 @@ export interface VolSurface {
   vol(expiry: number, strike: number, forward: number, t: number): number;
 }
 
+/** What the snapshot tells a provider: its time (year fractions run from it) and its forwards. */
+export interface SurfaceContext {
+  asOfMs: number;
+  /** The snapshot's forward for an expiry of this underlying, if it has that expiry. */
+  forward?(expiryMs: number): number | undefined;
+}
+
 export interface SurfaceProvider {
   /** Throw RiskgridError (RG_ERR_INVALID_INPUT, field under `path`) for a malformed reference. */
-  validate?(ref: JsonObject, path: string): void;
+  validate?(ref: JsonObject, path: string, ctx?: SurfaceContext): void;
   /** Build the surface for one underlying from its reference; called once per snapshot. */
-  build(ref: JsonObject, underlying: string, path: string): VolSurface;
+  build(ref: JsonObject, underlying: string, path: string, ctx?: SurfaceContext): VolSurface;
 }
 
 const providers = new Map<string, SurfaceProvider>();

@@ -32,7 +32,8 @@ export function parseAccount(input: unknown, opts: AccountOptions = {}): Account
   const pool = obj.pool === undefined ? DEFAULT_POOL : str(obj.pool, at(path, 'pool'));
   const positions = obj.positions === undefined ? [] : parsePositions(obj.positions, conv, at(path, 'positions'));
   const balances = obj.balances === undefined ? emptyBalances() : parseBalances(obj.balances, at(path, 'balances'));
-  return { id, pool, positions, balances };
+  // Frozen: how the engine tells a validated account without positions from raw JSON.
+  return Object.freeze({ id, pool, positions, balances });
 }
 
 /** Validate an account given as JSON text; malformed text is RG_ERR_PARSE. */

@@ -8,6 +8,8 @@
 import { RiskgridError } from '../errors.js';
 import { fail, isObject, onlyKeys, str } from '../model/fields.js';
 import { contentHash } from './hash.js';
+import { parseMarketDataPolicy, type MarketDataPolicy } from '../market/guard-policy.js';
+import { parseLiquidationParams, type LiquidationParams } from '../liquidation/params.js';
 
 /** A margin methodology: the engine reads it from the registry by the profile's `methodology`. */
 export interface Methodology<P = unknown> {
@@ -27,6 +29,10 @@ export interface Profile<P = unknown> {
   readonly hash: string;
   /** File path or URL it was read from, or `object` when passed in parsed. */
   readonly source: string;
+  /** The market-data guard's policy (`market_data`, docs/PROFILES.md); absent = the defaults. */
+  readonly market_data?: MarketDataPolicy;
+  /** The liquidation engine's parameters (`liquidation`, docs/PROFILES.md); absent = the defaults. */
+  readonly liquidation?: LiquidationParams;
 }
 
 const methodologies = new Map<string, Methodology>();
@@ -53,7 +59,7 @@ export function listMethodologies(): string[] {
   return [...methodologies.keys()].sort();
 }
 
-const PROFILE_KEYS = new Set(['name', 'methodology', 'version', 'description', 'params']);
+const PROFILE_KEYS = new Set(['name', 'methodology', 'version', 'description', 'params', 'market_data', 'liquidation']);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export interface ProfileOptions {
@@ -79,7 +85,9 @@ export function parseProfile<P = unknown>(input: unknown, source = 'object', opt
   const impl = methodologies.get(methodology);
   if (impl !== undefined) params = impl.validateParams(input.params, 'params') as P;
   else if (opts.allowUnknownMethodology !== true) getMethodology(methodology);
-  return Object.freeze({ name, methodology, version: String(v), description, params, hash, source });
+  const market_data = input.market_data === undefined ? undefined : parseMarketDataPolicy(input.market_data, 'market_data');
+  const liquidation = input.liquidation === undefined ? undefined : parseLiquidationParams(input.liquidation, 'liquidation');
+  return Object.freeze({ name, methodology, version: String(v), description, params, hash, source, ...(market_data === undefined ? {} : { market_data }), ...(liquidation === undefined ? {} : { liquidation }) });
 }
 
 function onlyKeysAsProfileError(obj: Record<string, unknown>): void {
@@ -87,7 +95,7 @@ function onlyKeysAsProfileError(obj: Record<string, unknown>): void {
     onlyKeys(obj, PROFILE_KEYS, '');
   } catch (err) {
     const e = err as RiskgridError;
-    throw new RiskgridError('RG_ERR_PROFILE', `${e.message}; a profile has name, methodology, version, description, params`, { field: e.field, value: e.value });
+    throw new RiskgridError('RG_ERR_PROFILE', `${e.message}; a profile has name, methodology, version, description, params, market_data, liquidation`, { field: e.field, value: e.value });
   }
 }
 

@@ -12,6 +12,40 @@ export function hashSecret(secret: string): string {
   return sha256Hex(secret);
 }
 
+// sha256 of a bearer token, once per distinct token: the rate limiter and the key lookup both need
+// it on every request, and a client sends the same token thousands of times a second. An LRU of
+// at most TOKEN_HASHES entries (a Map in insertion order, a hit moved to the end), in memory only:
+// the raw tokens here are the ones the request headers already hold, and nothing logs this map.
+// A spray of made-up tokens only evicts; a real client's token is hashed again at worst.
+const TOKEN_HASHES = 4096;
+const tokenHashes = new Map<string, string>();
+
+/** How many token hashes the LRU holds (tests check the bound). */
+export function tokenHashCacheSize(): number {
+  return tokenHashes.size;
+}
+
+// The last token seen: the rate limiter and the key lookup ask for the same one back to back,
+// and a busy client repeats it; a string compare is cheaper than the LRU's get + move.
+let lastToken: string | undefined;
+let lastHash = '';
+
+/** sha256Hex(token), from the LRU when this token was seen recently. */
+export function tokenHash(token: string): string {
+  if (token === lastToken) return lastHash;
+  let h = tokenHashes.get(token);
+  if (h !== undefined) {
+    tokenHashes.delete(token); // to the most recent end
+  } else {
+    h = sha256Hex(token);
+    if (tokenHashes.size >= TOKEN_HASHES) tokenHashes.delete(tokenHashes.keys().next().value!);
+  }
+  tokenHashes.set(token, h);
+  lastToken = token;
+  lastHash = h;
+  return h;
+}
+
 /** A new key: the secret (shown once, to its owner) and the record to store. */
 export function newApiKey(scopes: Scope[], accountIds: string[]): { secret: string; record: ApiKeyRecord } {
   const id = `key_${randomBytes(6).toString('hex')}`;
@@ -38,7 +72,7 @@ async function lookup(store: Store, req: FastifyRequest): Promise<ApiKeyRecord> 
   const m = BEARER.exec(h);
   // The value is never echoed back: it may be a real secret in the wrong format.
   if (m === null) throw new HttpError(401, 'RG_HTTP_UNAUTHORIZED', 'Authorization must be "Bearer <api key>"', 'authorization', null);
-  const key = await store.getApiKeyByHash(hashSecret(m[1]!));
+  const key = await store.getApiKeyByHash(tokenHash(m[1]!));
   if (key === undefined) throw new HttpError(401, 'RG_HTTP_UNAUTHORIZED', 'unknown API key', 'authorization', null);
   return key;
 }

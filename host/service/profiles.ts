@@ -46,6 +46,7 @@ export function registerProfiles(app: FastifyInstance, state: ServiceState): voi
       out = { name, version: p.version, profile_hash: p.hash, builtin: false };
     }
     for (const pool of req.body.pools ?? []) await store.putPool(pool, name);
+    await state.profilesChanged(); // the live book re-parses and re-margins accounts whose engine changed
     await store.appendAudit({ kind: 'profile_put', account_id: null, data: { ...out, pools: req.body.pools ?? [], key_id: key.id } });
     return { ...out, pools: req.body.pools ?? [] };
   });

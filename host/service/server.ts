@@ -6,6 +6,8 @@
 // With a store (opts.store) also the stateful API, behind API keys (auth.ts): accounts.ts,
 // whatif.ts, market.ts, profiles.ts. Without a store simulate is open (a calculator, nothing to
 // protect); with a store it needs a key with the `simulate` scope, like every other route.
+// Operations: GET /docs (OpenAPI, openapi.ts), GET /metrics (metrics.ts), rate limits per API key
+// (rate-limit.ts); close() waits for in-flight requests, then closes the store.
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { ENGINE_VERSION } from '../version.js';
@@ -20,7 +22,11 @@ import { authenticate, requireScope } from './auth.js';
 import { registerMarket } from './market.js';
 import { registerProfiles } from './profiles.js';
 import { ServiceState } from './state.js';
+import { registerStream, type StreamOptions } from './stream.js';
 import { registerWhatIf } from './whatif.js';
+import { registerMetrics, ServiceMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { parseRateLimit, registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 
 // host/service and dist/service both sit two levels under the package root.
 const ROOT = new URL('../../', import.meta.url);
@@ -38,6 +44,10 @@ export interface ServerOptions {
   store?: Store;
   /** Where pino writes (tests capture it); default stdout. */
   logStream?: NodeJS.WritableStream;
+  /** WebSocket /v1/stream limits (stream.ts). */
+  stream?: StreamOptions;
+  /** Per API key (per IP without one); false for none. Default: $RISKGRID_RATE_LIMIT, else 10,000 per 1 s (rate-limit.ts). */
+  rateLimit?: RateLimitOptions | false;
 }
 
 export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInstance> {
@@ -66,6 +76,21 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
     void reply.code(404).send({ error: { code: 'RG_HTTP_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}`, field: 'url', value: req.url } });
   });
 
+  // Before any route and any other onRequest hook: the limiter runs ahead of authentication, and
+  // the OpenAPI document and the latency histogram see every route registered after this point.
+  const rateLimit = opts.rateLimit ?? parseRateLimit(process.env.RISKGRID_RATE_LIMIT);
+  if (rateLimit !== false) await registerRateLimit(app, rateLimit);
+  await registerOpenApi(app, { secured: opts.store !== undefined, ...(rateLimit === false ? {} : { rateLimit }) });
+  const metrics = new ServiceMetrics();
+  metrics.instrument(app);
+  registerMetrics(app, metrics);
+  // close() runs this after the listener closed and in-flight requests were answered; the server
+  // owns the store from here on (a second store.close() is a no-op in both stores).
+  app.addHook('onClose', async () => {
+    await opts.store?.close();
+    app.log.info(opts.store === undefined ? 'closed' : 'closed; store closed');
+  });
+
   app.get('/health', () => ({ status: 'ok', engine_version: ENGINE_VERSION, wasm_variant: variant }));
   const engines = new EngineCache();
   if (opts.store !== undefined) {
@@ -74,10 +99,19 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
     app.addHook('onRequest', async (req) => {
       const route = req.routeOptions.url;
       if (route === undefined || !route.startsWith('/v1/')) return;
+      // A browser cannot set headers on a WebSocket: without one, stream.ts takes the key in a first message.
+      if (route === '/v1/stream' && req.headers.authorization === undefined) return;
       const key = await authenticate(store, req);
       if (route === '/v1/margin/simulate') requireScope(key, 'simulate');
     });
     const state = new ServiceState(store, engines);
+    // The live book: every account loaded (and margined on the latest market) once, at start.
+    await state.open(app.log);
+    metrics.watchAccounts(function* () {
+      for (const e of state.book.all()) yield e.rec.status;
+    });
+    app.addHook('onClose', async () => state.close()); // runs before the store closes (onClose is LIFO)
+    await registerStream(app, state, opts.stream);
     registerAccounts(app, state);
     registerWhatIf(app, state);
     registerMarket(app, state);

@@ -8,6 +8,9 @@ import { RiskgridError } from '../errors.js';
 import type { MarginResult } from '../margin/result.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
 import type { EngineCache } from './engines.js';
+import { MarginResultSchema } from './margin-response.js';
+import { parseMarketCached } from './market-cache.js';
+import { timeMarginCompute } from './metrics.js';
 
 export const SimulateBody = Type.Object(
   {
@@ -19,18 +22,18 @@ export const SimulateBody = Type.Object(
 );
 
 export function registerSimulate(app: FastifyInstance, engines: EngineCache): void {
-  app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/simulate', { schema: { body: SimulateBody } }, (req) => {
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/simulate', { schema: { body: SimulateBody, response: { 200: MarginResultSchema } } }, (req) => {
     const engine = engines.get(req.body.profile);
     let snap: MarketSnapshot;
     try {
-      snap = engine.parseMarket(req.body.market);
+      snap = parseMarketCached(engine, req.body.market);
     } catch (e) {
       throw inBody(e, 'market');
     }
     const account = engine.parseAccount(req.body.account, 'account');
     let result: MarginResult;
     try {
-      result = engine.margin(account, snap);
+      result = timeMarginCompute(engine.profile.methodology, () => engine.margin(account, snap));
     } catch (e) {
       throw marketDataInBody(e);
     }

@@ -1,31 +1,119 @@
-// The stateful side of the service: the store plus what is derived from it and worth caching —
-// an engine per profile (built-in by name, or stored by content hash) and the parsed latest
-// market snapshot. Margins computed here are recorded as margin runs (enough to replay them) and
-// status changes go to the hash-chained audit log.
+// The stateful side of the service: the store, the live book (live-book.ts: every account parsed
+// once, with its latest margin), an engine per pool, and the latest market snapshot.
+//
+// Margins are computed on events, not on reads: after each accepted snapshot the whole book is
+// re-margined (one engine.marginBatch per pool), after a write the one account. Each re-margin
+// makes status changes durable (with their audit rows) BEFORE anyone hears of them, then tells
+// the listeners (the WebSocket stream), then records the margin runs: one transaction each.
+// Reads (GET an account, what-if) come from memory.
+import { RiskgridError } from '../errors.js';
 import type { Engine } from '../margin/engine.js';
 import { createEngine } from '../margin/engine.js';
 import type { MarginResult } from '../margin/result.js';
+import { DEFAULT_MARKET_DATA_POLICY, MarketGuard } from '../market/guard.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
 import { parseMarketSnapshot } from '../market/validate.js';
 import { accountToJson, type Account } from '../model/account.js';
 import { canonicalJson } from '../profiles/hash.js';
 import { sha256Hex } from '../store/audit-chain.js';
-import type { AccountRecord, AccountStatus, Store } from '../store/store.js';
+import type { AccountRecord, AccountStatus, AuditEntry, MarginRunRecord, Store } from '../store/store.js';
+import { ENGINE_VERSION } from '../version.js';
 import { EngineCache } from './engines.js';
 import { HttpError } from './http-errors.js';
+import { guardMargin } from './market.js';
+import { KeyedLock, LiveBook, SerialQueue, type BookEntry, type LatestMargin, type MarginErrorJson } from './live-book.js';
 
-export function statusOf(r: Pick<MarginResult, 'im_excess' | 'mm_excess'>): AccountStatus {
+export function statusOf(r: Pick<MarginResult, 'im_excess' | 'mm_excess'>): Exclude<AccountStatus, 'error' | 'unknown'> {
   return r.mm_excess < 0 ? 'mm_breach' : r.im_excess < 0 ? 'im_breach' : 'ok';
 }
 
+/** What caused a re-margin. */
+export type MarginCause = 'market' | 'account' | 'profile' | 'start';
+
+/** A status change (or margin call), as audited and as pushed on the events channel. */
+export interface StatusEvent {
+  kind: 'margin_call' | 'status_change';
+  account_id: string;
+  from: AccountStatus;
+  to: AccountStatus;
+  margin: LatestMargin;
+}
+
+/** One re-margin, handed to listeners after its status changes are durable. */
+export interface MarginBatch {
+  cause: MarginCause;
+  market_snapshot_id: string;
+  computed_at: string;
+  /** Every account re-margined, in book order. */
+  updates: ReadonlyArray<{ account_id: string; margin: LatestMargin }>;
+  events: readonly StatusEvent[];
+}
+
+export type MarginListener = (b: MarginBatch) => void;
+
+interface Log {
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface Loaded {
+  rec: AccountRecord;
+  engine: Engine;
+  account: Account;
+}
+
 export class ServiceState {
+  readonly book = new LiveBook();
+  /** The market-data guard (host/market/guard.ts): market.ts ingests through it; margins are judged by it. */
+  readonly guard = new MarketGuard();
   private readonly stored = new Map<string, Engine>();
+  private readonly pools = new Map<string, Engine>();
   private snap: MarketSnapshot | undefined;
+  private readonly writes = new KeyedLock();
+  private readonly margins = new SerialQueue();
+  private readonly listeners = new Set<MarginListener>();
+  private opening: Promise<void> | undefined;
+  private log: Log | undefined;
 
   constructor(readonly store: Store, readonly builtins: EngineCache) {}
 
-  /** The engine for a pool: its profile stored via PUT /v1/profiles, else a built-in of that name. */
+  /**
+   * Load the live book: the latest snapshot, every stored account parsed under its pool's engine,
+   * and (with a market) one re-margin of all of them. Idempotent; buildServer awaits it so a
+   * store that cannot be read fails the start, and every other method awaits it too.
+   */
+  open(log?: Log): Promise<void> {
+    if (log !== undefined) this.log = log;
+    return (this.opening ??= this.loadBook());
+  }
+
+  private async loadBook(): Promise<void> {
+    const rec = await this.store.latestSnapshot();
+    // Validated on ingest; the future-dating check belonged to that moment, not to now.
+    if (rec !== undefined) this.snap = parseMarketSnapshot(rec.json, { now: false });
+    for (const a of await this.store.listAccounts()) this.book.put(await this.entryFor(a));
+    if (this.snap !== undefined && this.book.size > 0) await this.margins.run(() => this.remargin(this.book.all(), 'start'));
+  }
+
+  /** Wait for queued re-margins (close: before the store goes). */
+  async close(): Promise<void> {
+    await this.margins.idle();
+  }
+
+  onMargin(f: MarginListener): () => void {
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
+  }
+
+  /** The engine for a pool: its profile stored via PUT /v1/profiles, else a built-in of that name. Cached until profilesChanged(). */
   async engineForPool(pool: string): Promise<Engine> {
+    const hit = this.pools.get(pool);
+    if (hit !== undefined) return hit;
+    const e = await this.resolvePool(pool);
+    this.pools.set(pool, e);
+    return e;
+  }
+
+  private async resolvePool(pool: string): Promise<Engine> {
     const name = await this.store.getPool(pool);
     if (name === undefined) throw new HttpError(400, 'RG_ERR_PROFILE', `pool "${pool}" has no profile; assign one with PUT /v1/profiles { profile, pools: ["${pool}"] }`, 'pool', pool);
     const rec = await this.store.getProfile(name);
@@ -35,47 +123,262 @@ export class ServiceState {
     return e;
   }
 
-  /** The latest ingested snapshot, or 409 when none was ever sent. */
+  /** The latest accepted snapshot (from memory), or 409 when none was ever sent. */
   async latestMarket(): Promise<MarketSnapshot> {
-    const rec = await this.store.latestSnapshot();
-    if (rec === undefined) throw new HttpError(409, 'RG_ERR_MISSING_MARKET_DATA', 'no market snapshot yet; POST /v1/market first', 'market', null);
-    if (this.snap?.id !== rec.id) {
-      // Validated on ingest; the future-dating check belonged to that moment, not to now.
-      this.snap = parseMarketSnapshot(rec.json, { now: false });
-    }
+    await this.open();
+    if (this.snap === undefined) throw new HttpError(409, 'RG_ERR_MISSING_MARKET_DATA', 'no market snapshot yet; POST /v1/market first', 'market', null);
     return this.snap;
   }
 
-  /** Parse a stored account under its pool's engine. */
-  async load(id: string): Promise<{ rec: AccountRecord; engine: Engine; account: Account }> {
-    const rec = await this.store.getAccount(id);
-    if (rec === undefined) throw new HttpError(404, 'RG_HTTP_NOT_FOUND', `no account ${id}`, 'account_id', id);
-    const engine = await this.engineForPool(rec.pool);
-    const account = engine.parseAccount({ account_id: rec.id, pool: rec.pool, positions: rec.positions, balances: rec.balances });
-    return { rec, engine, account };
+  /** A stored account, parsed under its pool's engine — from the live book: no store read, no parse. */
+  async load(id: string): Promise<Loaded> {
+    await this.open();
+    return loaded(this.require(id));
   }
 
-  /** Margin on the latest market, recorded as a run; a status change is audited. */
-  async marginOf(id: string): Promise<{ rec: AccountRecord; result: MarginResult & { computed_at: string } }> {
-    const { rec, engine, account } = await this.load(id);
-    const market = await this.latestMarket();
-    const result = { ...engine.margin(account, market), computed_at: new Date().toISOString() };
-    await this.store.recordMarginRun({
-      account_id: id, inputs_hash: inputsHash(account, engine), profile_hash: result.profile_hash, snapshot_id: result.market_snapshot_id,
-      engine_version: result.engine_version, result: JSON.parse(JSON.stringify(result)) as Record<string, unknown>, computed_at: result.computed_at,
-    });
-    const status = statusOf(result);
-    if (status !== rec.status) {
-      await this.store.setAccountStatus(id, status);
-      await this.store.appendAudit({ kind: status === 'mm_breach' ? 'margin_call' : 'status_change', account_id: id, data: { from: rec.status, to: status, im_excess: result.im_excess, mm_excess: result.mm_excess, market_snapshot_id: result.market_snapshot_id, profile_hash: result.profile_hash } });
-      rec.status = status;
-    }
-    return { rec, result };
+  private require(id: string): BookEntry {
+    const e = this.book.get(id);
+    if (e === undefined) throw new HttpError(404, 'RG_HTTP_NOT_FOUND', `no account ${id}`, 'account_id', id);
+    return e;
   }
+
+  /**
+   * The account's latest margin (computed when the market or the account last changed); computed
+   * now only when there is none yet. A margin the engine refused is thrown as its RG_ERR error.
+   */
+  async marginOf(id: string): Promise<{ rec: AccountRecord; result: MarginResult & { computed_at: string } }> {
+    await this.open();
+    let e = this.require(id);
+    if (e.margin === undefined) {
+      await this.latestMarket(); // 409 without one
+      await this.margins.run(() => this.remarginIds([id], 'account'));
+      e = this.require(id);
+    }
+    const m = e.margin;
+    if (m === undefined) throw new HttpError(409, 'RG_ERR_MISSING_MARKET_DATA', 'no market snapshot yet; POST /v1/market first', 'market', null);
+    if (!m.ok) throw e.failure ?? new RiskgridError(m.error.code as never, m.error.message, { field: m.error.field, value: m.error.value });
+    // Judged now, not when computed: data goes stale with time alone (503 where the profile rejects).
+    const guarded = guardMargin(this.guard, loaded(e).engine, await this.latestMarket());
+    return { rec: e.rec, result: { ...m.result, ...guarded, computed_at: m.computed_at } };
+  }
+
+  /**
+   * Create or change an account, one write at a time per account: `next` sees the current entry
+   * (undefined for a create) and returns the new content; it is validated under the pool's engine,
+   * stored (durable before anything else), audited, put in the book, and re-margined — the
+   * response, the status and the push all follow the write.
+   */
+  async writeAccount(
+    id: string,
+    kind: string,
+    next: (cur: BookEntry | undefined) => { pool: string; positions: unknown; balances: unknown },
+    opts: { create?: boolean } = {},
+  ): Promise<AccountRecord> {
+    await this.open();
+    return this.writes.run(id, async () => {
+      const cur = this.book.get(id);
+      if (opts.create === true && cur !== undefined) throw new HttpError(409, 'RG_ERR_INVALID_INPUT', `account ${id} already exists`, 'account_id', id);
+      if (opts.create !== true && cur === undefined) throw new HttpError(404, 'RG_HTTP_NOT_FOUND', `no account ${id}`, 'account_id', id);
+      const { pool, positions, balances } = next(cur);
+      const engine = await this.engineForPool(pool);
+      const json = accountToJson(engine.parseAccount({ account_id: id, pool, positions, balances }), engine.conventions);
+      const rec: AccountRecord = { id, pool, positions: json.positions, balances: json.balances, status: cur?.rec.status ?? 'unknown', updated_at: new Date().toISOString() };
+      await this.store.putAccount(rec);
+      await this.store.appendAudit({ kind, account_id: id, data: { pool, positions: rec.positions.length, balances: Object.keys(rec.balances).length } });
+      // Acknowledged = durable: from here on the book follows the store.
+      const entry = await this.entryFor(rec);
+      entry.margin = cur?.margin; // until the re-margin below replaces it
+      this.book.put(entry);
+      if (this.snap !== undefined) {
+        try {
+          await this.margins.run(() => this.remarginIds([id], 'account'));
+        } catch (err) {
+          // The write stands; its margin is retried on the next snapshot or read.
+          entry.margin = undefined;
+          this.log?.error({ err, account_id: id }, 're-margin after write failed');
+        }
+      }
+      return entry.rec;
+    });
+  }
+
+  /** After POST /v1/market accepted `snap`: it becomes the latest, and the whole book is re-margined on it. */
+  async marketIngested(snap: MarketSnapshot): Promise<void> {
+    await this.open();
+    // The latest at once (what-ifs use it); the book's re-margin on it waits its turn, on exactly it.
+    this.snap = snap;
+    await this.margins.run(() => this.remargin(this.book.all(), 'market', snap));
+  }
+
+  /**
+   * After PUT /v1/profiles: pools may now name another profile (or a new version of theirs).
+   * Accounts whose engine changed are parsed again under the new one and re-margined.
+   */
+  async profilesChanged(): Promise<void> {
+    await this.open();
+    await this.margins.run(async () => {
+      this.pools.clear();
+      const moved: BookEntry[] = [];
+      for (const e of this.book.all()) {
+        let engine: Engine | undefined;
+        try {
+          engine = await this.engineForPool(e.rec.pool);
+        } catch {
+          engine = undefined;
+        }
+        if (engine === e.engine) continue;
+        const fresh = await this.entryFor(e.rec);
+        this.book.put(fresh);
+        moved.push(fresh);
+      }
+      if (moved.length > 0 && this.snap !== undefined) await this.remargin(moved, 'profile');
+    });
+  }
+
+  private async entryFor(rec: AccountRecord): Promise<BookEntry> {
+    const entry: BookEntry = { rec, engine: undefined, account: undefined, failure: undefined, inputsHash: undefined, margin: undefined };
+    try {
+      entry.engine = await this.engineForPool(rec.pool);
+      // Frozen: the book shares it with every request, and the engine takes a frozen account as validated.
+      entry.account = Object.freeze(entry.engine.parseAccount({ account_id: rec.id, pool: rec.pool, positions: rec.positions, balances: rec.balances }));
+    } catch (err) {
+      entry.failure = err as Error;
+    }
+    return entry;
+  }
+
+  private async remarginIds(ids: readonly string[], cause: MarginCause): Promise<void> {
+    const entries = ids.map((id) => this.book.get(id)).filter((e): e is BookEntry => e !== undefined);
+    if (entries.length > 0) await this.remargin(entries, cause);
+  }
+
+  /** Run inside `margins` only. */
+  private async remargin(entries: readonly BookEntry[], cause: MarginCause, snap = this.snap): Promise<void> {
+    if (snap === undefined) return;
+    const computed_at = new Date().toISOString();
+    const margins = this.compute(entries, snap, computed_at);
+
+    const statuses: Array<{ id: string; status: AccountStatus }> = [];
+    const audit: AuditEntry[] = [];
+    const events: StatusEvent[] = [];
+    const single = cause === 'account';
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const m = margins[i]!;
+      const from = e.rec.status;
+      // After a write the status is always written: the write stored the status it read, which a
+      // concurrent re-margin may have changed meanwhile.
+      if (m.status !== from || single) statuses.push({ id: e.rec.id, status: m.status });
+      if (m.status === from) continue;
+      const kind = m.status === 'mm_breach' ? 'margin_call' : 'status_change';
+      events.push({ kind, account_id: e.rec.id, from, to: m.status, margin: m });
+      audit.push({ kind, account_id: e.rec.id, data: auditData(from, m) });
+    }
+
+    const runs = (): MarginRunRecord[] => entries.map((e, i) => this.run(e, margins[i]!));
+    // One account: one transaction. A book: statuses first (small, and what a push must not
+    // precede), the runs after the push.
+    if (single) await this.store.writeMargins({ statuses, audit, runs: runs() });
+    else if (statuses.length > 0 || audit.length > 0) await this.store.writeMargins({ statuses, audit });
+
+    const updates = new Array<{ account_id: string; margin: LatestMargin }>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      const m = margins[i]!;
+      e.margin = m;
+      e.rec.status = m.status;
+      // A write that replaced the entry meanwhile has queued its own re-margin; until it runs,
+      // the book shows this (durable) status.
+      const now = this.book.get(e.rec.id);
+      if (now !== undefined && now !== e) now.rec.status = m.status;
+      updates[i] = { account_id: e.rec.id, margin: m };
+    }
+    const batch: MarginBatch = { cause, market_snapshot_id: snap.id, computed_at, updates, events };
+    for (const f of this.listeners) {
+      try {
+        f(batch);
+      } catch (err) {
+        this.log?.error({ err }, 'margin listener failed');
+      }
+    }
+    if (!single) await this.store.writeMargins({ runs: runs() });
+  }
+
+  /** Margins of `entries` on `snap`, one marginBatch per engine; a failure is an `error` margin, never dropped. */
+  private compute(entries: readonly BookEntry[], snap: MarketSnapshot, computed_at: string): LatestMargin[] {
+    const out = new Array<LatestMargin>(entries.length);
+    const groups = new Map<Engine, number[]>();
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      if (e.engine === undefined || e.account === undefined) {
+        out[i] = failed(errorJson(e.failure), snap.id, e.engine?.profile.hash ?? null, computed_at);
+        continue;
+      }
+      let g = groups.get(e.engine);
+      if (g === undefined) groups.set(e.engine, (g = []));
+      g.push(i);
+    }
+    for (const [engine, idx] of groups) {
+      // Never silently: a pushed margin on degraded data carries the guard's reasons, as HTTP responses do.
+      const st = this.guard.status(Date.now(), engine.profile.market_data ?? DEFAULT_MARKET_DATA_POLICY, snap);
+      const degraded = st.degraded ? { degraded: { reasons: [...(st.reasons ?? [])] } } : {};
+      let outcomes;
+      try {
+        outcomes = engine.marginBatch(idx.map((i) => entries[i]!.account!), snap);
+      } catch (err) {
+        const j = errorJson(err);
+        for (const i of idx) out[i] = failed(j, snap.id, engine.profile.hash, computed_at);
+        continue;
+      }
+      for (let k = 0; k < idx.length; k++) {
+        const o = outcomes[k]!;
+        out[idx[k]!] = o.ok ? { ok: true, status: statusOf(o.result), result: o.result, computed_at, ...degraded } : failed(o.error, snap.id, engine.profile.hash, computed_at);
+      }
+    }
+    return out;
+  }
+
+  private run(e: BookEntry, m: LatestMargin): MarginRunRecord {
+    const inputs_hash = (e.inputsHash ??= e.account !== undefined && e.engine !== undefined ? inputsHash(e.account, e.engine) : `sha256:${sha256Hex(canonicalJson({ pool: e.rec.pool, positions: e.rec.positions, balances: e.rec.balances }))}`);
+    if (m.ok) {
+      const r = m.result;
+      return {
+        account_id: e.rec.id, inputs_hash, profile_hash: r.profile_hash, snapshot_id: r.market_snapshot_id, engine_version: r.engine_version, computed_at: m.computed_at,
+        // The headline figures: the inputs (hash), profile, snapshot and engine replay the rest.
+        result: { status: m.status, initial_margin: r.initial_margin, maintenance_margin: r.maintenance_margin, equity: r.equity, im_excess: r.im_excess, mm_excess: r.mm_excess, margin_currency: r.margin_currency },
+      };
+    }
+    return {
+      account_id: e.rec.id, inputs_hash, profile_hash: m.profile_hash ?? '', snapshot_id: m.market_snapshot_id, engine_version: m.engine_version, computed_at: m.computed_at,
+      result: { status: 'error', error: { ...m.error } },
+    };
+  }
+}
+
+export function loaded(e: BookEntry): Loaded {
+  if (e.engine === undefined || e.account === undefined) throw e.failure ?? new HttpError(500, 'RG_ERR_KERNEL', `account ${e.rec.id} is not loaded`);
+  return { rec: e.rec, engine: e.engine, account: e.account };
+}
+
+function failed(error: MarginErrorJson, snapshotId: string, profileHash: string | null, computed_at: string): LatestMargin {
+  return { ok: false, status: 'error', error, market_snapshot_id: snapshotId, profile_hash: profileHash, engine_version: ENGINE_VERSION, computed_at };
+}
+
+function errorJson(err: unknown): MarginErrorJson {
+  if (err instanceof RiskgridError) return err.toJSON();
+  if (err instanceof HttpError) return { code: err.code, message: err.message, field: err.field, value: err.value };
+  return { code: 'RG_ERR_KERNEL', message: err instanceof Error ? err.message : String(err) };
+}
+
+function auditData(from: AccountStatus, m: LatestMargin): Record<string, unknown> {
+  if (m.ok) {
+    const r = m.result;
+    return { from, to: m.status, im_excess: r.im_excess, mm_excess: r.mm_excess, market_snapshot_id: r.market_snapshot_id, profile_hash: r.profile_hash };
+  }
+  return { from, to: 'error', error_code: m.error.code, error_field: m.error.field ?? null, market_snapshot_id: m.market_snapshot_id, profile_hash: m.profile_hash };
 }
 
 /** sha256 of the canonical account JSON: the `inputs` of a margin run. */
 export function inputsHash(account: Account, engine: Engine): string {
   return `sha256:${sha256Hex(canonicalJson(accountToJson(account, engine.conventions)))}`;
 }
-

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { RiskgridError } from '../errors.js';
 import { auditRowHash, GENESIS, verifyChain } from './audit-chain.js';
 import type {
-  AccountRecord, AccountStatus, ApiKeyRecord, AuditEntry, AuditRow, AuditVerification, MarginRunRecord, ProfileRecord, Scope, SnapshotRecord, Store,
+  AccountRecord, AccountStatus, ApiKeyRecord, AuditEntry, AuditRow, AuditVerification, MarginRunRecord, MarginWrite, ProfileRecord, Scope, SnapshotRecord, Store,
 } from './store.js';
 
 const MIGRATIONS: readonly string[] = [
@@ -137,6 +137,23 @@ export class SqliteStore implements Store {
       .run(r.account_id, r.inputs_hash, r.profile_hash, r.snapshot_id, r.engine_version, JSON.stringify(r.result), r.computed_at);
   }
 
+  async writeMargins(w: MarginWrite): Promise<void> {
+    // One IMMEDIATE transaction: one fsync for a whole book's statuses, audit rows and runs.
+    this.db.transaction(() => {
+      if (w.statuses !== undefined && w.statuses.length > 0) {
+        const set = this.db.prepare('UPDATE accounts SET status = ? WHERE id = ?');
+        for (const s of w.statuses) set.run(s.status, s.id);
+      }
+      // The tail is read once; each row then links to the one before it.
+      let last: { seq: number; hash: string } | undefined;
+      if (w.audit !== undefined) for (const e of w.audit) last = this.appendAuditRow(e, last);
+      if (w.runs !== undefined && w.runs.length > 0) {
+        const ins = this.db.prepare('INSERT INTO margin_runs (account_id, inputs_hash, profile_hash, snapshot_id, engine_version, result, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+        for (const r of w.runs) ins.run(r.account_id, r.inputs_hash, r.profile_hash, r.snapshot_id, r.engine_version, JSON.stringify(r.result), r.computed_at);
+      }
+    }).immediate();
+  }
+
   async listMarginRuns(accountId: string): Promise<MarginRunRecord[]> {
     const rows = this.db.prepare('SELECT * FROM margin_runs WHERE account_id = ? ORDER BY seq').all(accountId) as Row[];
     return rows.map((r) => ({
@@ -158,15 +175,18 @@ export class SqliteStore implements Store {
 
   async appendAudit(e: AuditEntry): Promise<AuditRow> {
     // Read the tail and insert in one IMMEDIATE transaction, so two writers cannot fork the chain.
-    return this.db.transaction((): AuditRow => {
-      const last = this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined;
-      const base = { seq: (last?.seq ?? 0) + 1, at: new Date().toISOString(), kind: e.kind, account_id: e.account_id, data: e.data };
-      const prev_hash = last?.hash ?? GENESIS;
-      const row: AuditRow = { ...base, prev_hash, hash: auditRowHash(prev_hash, base) };
-      this.db.prepare('INSERT INTO audit_log (seq, at, kind, account_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(row.seq, row.at, row.kind, row.account_id, JSON.stringify(row.data), row.prev_hash, row.hash);
-      return row;
-    }).immediate();
+    return this.db.transaction((): AuditRow => this.appendAuditRow(e)).immediate();
+  }
+
+  /** Link one row to the chain's tail; callers run it inside an IMMEDIATE transaction. */
+  private appendAuditRow(e: AuditEntry, tail?: { seq: number; hash: string }): AuditRow {
+    const last = tail ?? (this.db.prepare('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined);
+    const base = { seq: (last?.seq ?? 0) + 1, at: new Date().toISOString(), kind: e.kind, account_id: e.account_id, data: e.data };
+    const prev_hash = last?.hash ?? GENESIS;
+    const row: AuditRow = { ...base, prev_hash, hash: auditRowHash(prev_hash, base) };
+    this.db.prepare('INSERT INTO audit_log (seq, at, kind, account_id, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(row.seq, row.at, row.kind, row.account_id, JSON.stringify(row.data), row.prev_hash, row.hash);
+    return row;
   }
 
   async listAudit(): Promise<AuditRow[]> {

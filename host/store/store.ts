@@ -6,9 +6,12 @@
 export type Scope = 'read' | 'simulate' | 'trade' | 'admin';
 export const SCOPES: readonly Scope[] = ['read', 'simulate', 'trade', 'admin'];
 
-/** Derived from the latest margin run: ok (im_excess ≥ 0), im_breach (below IM, above MM), mm_breach (below MM). */
-export type AccountStatus = 'ok' | 'im_breach' | 'mm_breach' | 'unknown';
-export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['ok', 'im_breach', 'mm_breach', 'unknown'];
+/**
+ * Derived from the latest margin run: ok (im_excess ≥ 0), im_breach (below IM, above MM), mm_breach
+ * (below MM); error when the engine could not margin the account (the run records the RG_ERR code).
+ */
+export type AccountStatus = 'ok' | 'im_breach' | 'mm_breach' | 'error' | 'unknown';
+export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['ok', 'im_breach', 'mm_breach', 'error', 'unknown'];
 
 export interface AccountRecord {
   id: string;
@@ -77,6 +80,14 @@ export interface AuditVerification {
   broken_at?: number;
 }
 
+/** What one re-margin writes: every part in ONE transaction, durable together or not at all. */
+export interface MarginWrite {
+  statuses?: ReadonlyArray<{ id: string; status: AccountStatus }>;
+  /** Appended to the hash chain in this order. */
+  audit?: readonly AuditEntry[];
+  runs?: readonly MarginRunRecord[];
+}
+
 export interface Store {
   putAccount(a: AccountRecord): Promise<void>;
   getAccount(id: string): Promise<AccountRecord | undefined>;
@@ -99,6 +110,8 @@ export interface Store {
   latestSnapshot(): Promise<SnapshotRecord | undefined>;
 
   recordMarginRun(r: MarginRunRecord): Promise<void>;
+  /** Statuses, audit entries and margin runs of a re-margin (one account or a whole book) in one transaction. */
+  writeMargins(w: MarginWrite): Promise<void>;
   listMarginRuns(accountId: string): Promise<MarginRunRecord[]>;
 
   putApiKey(k: ApiKeyRecord): Promise<void>;

@@ -296,22 +296,7 @@ export function writeSynthVenue(dir: string, opts: SynthOptions, onProgress?: (d
   const accountsFile = join(dir, 'accounts.jsonl');
   const manifestFile = join(dir, 'venue.json');
   writeWhole(marketFile, `${JSON.stringify(venue.market.json, null, 1)}\n`);
-  const fd = openSync(accountsFile, 'w');
-  try {
-    let chunk = '';
-    let n = 0;
-    for (const line of venue.accountLines()) {
-      chunk += `${line}\n`;
-      if (chunk.length >= 4 << 20) {
-        writeSync(fd, chunk);
-        chunk = '';
-      }
-      if (++n % 100_000 === 0) onProgress?.(n);
-    }
-    if (chunk.length > 0) writeSync(fd, chunk);
-  } finally {
-    closeSync(fd);
-  }
+  writeAccountLines(accountsFile, venue.accountLines(), onProgress);
   const o = venue.options;
   const manifest = {
     generator: 'riskgrid synth',
@@ -319,6 +304,8 @@ export function writeSynthVenue(dir: string, opts: SynthOptions, onProgress?: (d
     accounts: o.accounts,
     instruments: o.instruments,
     profile: typeof o.profile === 'string' ? o.profile : 'object',
+    // What `riskgrid remargin` runs: pool → profile.
+    pools: { default: o.profile },
     underlying: venue.market.underlying,
     timestamp: o.timestamp,
     market: 'market.json',
@@ -333,7 +320,27 @@ export function writeSynthVenue(dir: string, opts: SynthOptions, onProgress?: (d
   };
 }
 
-function writeWhole(file: string, text: string): void {
+/** Streams JSON lines into `file` in ~4 MB writes. */
+export function writeAccountLines(file: string, lines: Iterable<string>, onProgress?: (done: number) => void): void {
+  const fd = openSync(file, 'w');
+  try {
+    let chunk = '';
+    let n = 0;
+    for (const line of lines) {
+      chunk += `${line}\n`;
+      if (chunk.length >= 4 << 20) {
+        writeSync(fd, chunk);
+        chunk = '';
+      }
+      if (++n % 100_000 === 0) onProgress?.(n);
+    }
+    if (chunk.length > 0) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function writeWhole(file: string, text: string): void {
   const fd = openSync(file, 'w');
   try {
     writeSync(fd, text);

@@ -5,8 +5,9 @@
 // A row with anything non-finite returns null: the reference path then raises its exact error.
 import type { Account } from '../../model/account.js';
 import type { DerivePmrm2EngineParams } from '../orchestrators/derive-pmrm2.js';
+import { derivePmrm2Breakdown } from '../../collateral/breakdown.js';
 import { lazyAccountGreeks } from '../greeks.js';
-import type { MarginResult, ScenarioInfo } from '../result.js';
+import type { CollateralBreakdownLine, MarginResult, ScenarioInfo } from '../result.js';
 import type { DerivePmrm2Rows } from './derive-pmrm2-rows.js';
 
 /** The engine's identity fields, echoed in every result. */
@@ -124,6 +125,9 @@ export function finishDerivePmrm2FastRow(
   nonFinite += (initialMargin * 0 + maintenanceMargin * 0 + equity * 0 + imExcess * 0 + mmExcess * 0);
   if (nonFinite !== 0) return null;
 
+  const market = ctx.market;
+  const marginAsset = ctx.marginAsset;
+  let lines: CollateralBreakdownLine[] | undefined;
   const isBasis = wi >= n;
   const worstInfo = scenarios[isBasis ? n : wi]!;
   return {
@@ -154,6 +158,11 @@ export function finishDerivePmrm2FastRow(
         'im.depeg': depeg,
       },
       equity_parts: { cash, options: optionMtm, collateral: collateralMtm, perp_unrealised_pnl: perpUnrealisedPnl, perp_funding: perpFunding },
+      // The same display-only lines the reference path adds (one function for both), built on
+      // first read like the Greeks: the batch path does not pay for lines nobody reads.
+      get collateral() {
+        return (lines ??= derivePmrm2Breakdown(account.balances, market, marginAsset, params.collaterals, stable));
+      },
     },
     worst_scenario: { index: worstInfo.index, label: worstInfo.label, spot_shock: worstInfo.spot_shock, vol_move: worstInfo.vol_move, kind: worstInfo.kind, pnl: worstPnl },
     scenario_pnl,

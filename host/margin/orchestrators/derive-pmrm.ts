@@ -23,6 +23,7 @@ import type { MarginMethodology, MethodologyContext, MethodologyOutcome } from '
 import type { ScenarioInfo } from '../result.js';
 import { scenarioLabel } from './derive-pmrm2.js';
 import { isolate } from './isolate.js';
+import { derivePmrmBreakdown } from '../../collateral/breakdown.js';
 
 export interface DerivePmrmEngineParams extends DerivePmrmParams {
   /** The underlying this manager margins; a balance of it is the base asset. */
@@ -131,7 +132,11 @@ export const derivePmrmMethodology: MarginMethodology<DerivePmrmEngineParams> & 
       const scenarios: ScenarioInfo[] = params.scenarios.map((s, index) => ({ index, label: scenarioLabel(s.spotShock, s.volShock, 1), spot_shock: s.spotShock - 1, vol_move: s.volShock, kind: 'regular' }));
       scenarios.push({ index: scenarios.length, label: 'basis contingency', spot_shock: 0, vol_move: 'none', kind: 'basis' });
       const ccy = market.stablecoin?.asset ?? 'USDC';
-      results.forEach((r, j) => (out[slot[j]!] = outcomeOf(r, scenarios, ccy, ctx.explain === true)));
+      results.forEach((r, j) => {
+        const o = outcomeOf(r, scenarios, ccy, ctx.explain === true);
+        o.breakdown.collateral = derivePmrmBreakdown(accounts[slot[j]!]!.balances, market, ccy, params.currency);
+        out[slot[j]!] = o;
+      });
     }
     return out;
   },

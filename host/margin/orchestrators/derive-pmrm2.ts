@@ -27,6 +27,7 @@ import type { DerivePmrm2PortfolioMeta } from '../../profiles/derive-pmrm2/index
 import type { MarginMethodology, MethodologyContext, MethodologyOutcome } from '../methodology.js';
 import type { PlanResult } from '../plan.js';
 import type { ScenarioInfo } from '../result.js';
+import { derivePmrm2Breakdown } from '../../collateral/breakdown.js';
 
 export interface CollateralTerms {
   mmHaircut: number;
@@ -240,6 +241,7 @@ export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> 
       const marginCurrency = market.stablecoin?.asset ?? 'USDC';
       results.forEach((r, j) => {
         const o = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true);
+        o.breakdown.collateral = derivePmrm2Breakdown(accounts[slot[j]!]!.balances, market, marginCurrency, params.collaterals, good[j]!.stablePrice);
         if (ctx.instrumentScenarios) o.instrument_scenarios = optionScenarios(meta.portfolios[j]!, ids[j]!, evaluated, plan.scenarios.nS, params.scenarios.length);
         out[slot[j]!] = o;
       });

@@ -6,16 +6,17 @@ import { LINEAR_USD } from '../standard/engine.js';
 import { computeCrossFutures } from './index.js';
 import { validateCrossFuturesParams } from './params.js';
 import type { CrossFuturesParams } from './types.js';
+import { withCollateral } from '../../collateral/profile.js';
 
 export const crossFuturesEngineMethodology: MarginMethodology<CrossFuturesParams> & { conventions: typeof LINEAR_USD } = {
   description: 'futures and perpetuals netted per underlying; options and spot one by one',
   conventions: LINEAR_USD,
-  validateParams: validateCrossFuturesParams,
+  validateParams: withCollateral(validateCrossFuturesParams),
   marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
     const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
     const good = resolveBatch(accounts, market, out);
     const results = computeIsolated(good, (b) => computeCrossFutures(b.map((g) => ({ id: g.account.id, positions: g.positions })), params, ctx.evaluate), out);
-    const eq = equitiesOf(good, market, ctx.evaluate);
+    const eq = equitiesOf(good, market, ctx.evaluate, params);
     results.forEach((r, j) => {
       if (r === undefined) return;
       const contingencies: Record<string, number> = {};

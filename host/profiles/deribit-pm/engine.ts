@@ -10,11 +10,13 @@ import { computeDeribitPm } from './index.js';
 import { validateDeribitPmParams } from './params.js';
 import { deribitSlots } from './scenarios.js';
 import type { DeribitPmParams } from './types.js';
+import { defaultCollateralParams, hasCollateralSection, withCollateral } from '../../collateral/profile.js';
 
 export const deribitPmEngineMethodology: MarginMethodology<DeribitPmParams> & { conventions: typeof DERIBIT_CONVENTIONS } = {
   description: 'Deribit portfolio margin (S:PM / X:PM)',
   conventions: DERIBIT_CONVENTIONS,
-  validateParams: validateDeribitPmParams,
+  // X:PM without a collateral section: its own haircut table (unlisted assets count 0).
+  validateParams: withCollateral(validateDeribitPmParams, (p) => (p.mode === 'cross' ? defaultCollateralParams(p.haircuts, 1) : defaultCollateralParams())),
   marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
     const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
     const good = resolveBatch(accounts, market, out);
@@ -32,7 +34,7 @@ export const deribitPmEngineMethodology: MarginMethodology<DeribitPmParams> & { 
         ),
       out,
     );
-    const eq = equitiesOf(good, market, ctx.evaluate);
+    const eq = equitiesOf(good, market, ctx.evaluate, params);
     const slots = deribitSlots(params).filter((s) => s.kind === 'grid' || s.kind === 'extended');
     const scenarios: ScenarioInfo[] = slots.map((s, index) => ({
       index,
@@ -58,7 +60,7 @@ export const deribitPmEngineMethodology: MarginMethodology<DeribitPmParams> & { 
         minUplift += Math.max(b.optionMinimum - (b.scenarioLoss + b.deltaShock + b.rollShock), 0) * usd;
       }
       const equity = { ...eq[j]! };
-      if (params.mode === 'cross') {
+      if (params.mode === 'cross' && !hasCollateralSection(params)) {
         // X:PM counts collateral after haircuts.
         equity.parts = { ...equity.parts, haircut: -r.collateral.haircut };
         equity.equity -= r.collateral.haircut;

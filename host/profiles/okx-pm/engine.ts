@@ -8,16 +8,17 @@ import { computeOkxPm } from './index.js';
 import { validateOkxPmParams } from './params.js';
 import { okxSlots } from './scenarios.js';
 import type { OkxPmParams } from './types.js';
+import { withCollateral } from '../../collateral/profile.js';
 
 export const okxPmEngineMethodology: MarginMethodology<OkxPmParams> & { conventions: typeof DERIBIT_CONVENTIONS } = {
   description: 'OKX portfolio margin (MR1-MR9, IMR = imrFactor x MMR)',
   conventions: DERIBIT_CONVENTIONS,
-  validateParams: validateOkxPmParams,
+  validateParams: withCollateral(validateOkxPmParams),
   marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
     const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
     const good = resolveBatch(accounts, market, out);
     const results = computeIsolated(good, (b) => computeOkxPm(b.map((g) => ({ id: g.account.id, positions: g.positions })), params, ctx.evaluate), out);
-    const eq = equitiesOf(good, market, ctx.evaluate);
+    const eq = equitiesOf(good, market, ctx.evaluate, params);
     const slots = okxSlots(params).filter((s) => s.kind === 'mr1' || s.kind === 'mr6');
     const scenarios: ScenarioInfo[] = slots.map((s, index) => ({
       index,

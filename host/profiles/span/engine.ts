@@ -12,16 +12,17 @@ import { computeSpan } from './index.js';
 import { validateSpanParams } from './params.js';
 import { N_RISK, spanScenarios } from './scenarios.js';
 import type { SpanParams } from './types.js';
+import { withCollateral } from '../../collateral/profile.js';
 
 export const spanEngineMethodology: MarginMethodology<SpanParams> & { conventions: typeof LINEAR_USD } = {
   description: 'CME SPAN style: 16-scenario risk arrays, spreads, short option minimum',
   conventions: LINEAR_USD,
-  validateParams: validateSpanParams,
+  validateParams: withCollateral(validateSpanParams),
   marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
     const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
     const good = resolveBatch(accounts, market, out);
     const results = computeIsolated(good, (b) => computeSpan(b.map((g) => ({ id: g.account.id, positions: spanPositionsOf(g.positions) })), params, ctx.evaluate), out);
-    const eq = equitiesOf(good, market, ctx.evaluate);
+    const eq = equitiesOf(good, market, ctx.evaluate, params);
     const scenarios: ScenarioInfo[] = spanScenarios(params).map((s, index) => ({
       index,
       label: s.label,

@@ -5,7 +5,9 @@
 import { asRiskgridError, RiskgridError } from '../../errors.js';
 import { KIND_OPTION } from '../../margin/plan.js';
 import type { MethodologyOutcome, PlanEvaluator } from '../../margin/methodology.js';
-import type { ScenarioInfo } from '../../margin/result.js';
+import type { CollateralBreakdownLine, ScenarioInfo } from '../../margin/result.js';
+import { breakdownOf } from '../../collateral/breakdown.js';
+import { collateralMarketOf, hasCollateralSection, valuerOf } from '../../collateral/profile.js';
 import type { MarketSnapshot } from '../../market/snapshot.js';
 import type { Account } from '../../model/account.js';
 import { PlanBuilder, ones, zeros } from '../../margin/plan-builder.js';
@@ -35,6 +37,10 @@ export function resolveBatch(accounts: readonly Account[], market: MarketSnapsho
 export interface Equity {
   equity: number;
   parts: Record<string, number>;
+  /** Per balance, as the collateral module counted it (breakdown.collateral). */
+  collateral?: CollateralBreakdownLine[];
+  /** The IM haircut beyond the MM one (value_mm − value_im ≥ 0): an IM-only requirement. */
+  imCollateral?: number;
 }
 
 /**
@@ -42,7 +48,10 @@ export interface Equity {
  * spot at the index, futures and perps at their unrealised P&L against avg_price (0 without one;
  * inverse: coin P&L × index), plus unrealised funding.
  */
-export function equitiesOf(batch: readonly Resolved[], market: MarketSnapshot, evaluate: PlanEvaluator): Equity[] {
+export function equitiesOf(batch: readonly Resolved[], market: MarketSnapshot, evaluate: PlanEvaluator, params?: object): Equity[] {
+  const valuer = valuerOf(params ?? NO_PARAMS);
+  const own = params !== undefined && hasCollateralSection(params);
+  const cm = collateralMarketOf(market);
   const b = new PlanBuilder(1);
   b.addUnderlying(ones(1));
   b.addVolGroup(ones(1), zeros(1), zeros(1));
@@ -56,7 +65,10 @@ export function equitiesOf(batch: readonly Resolved[], market: MarketSnapshot, e
   const base = b.nInstruments > 0 ? evaluate(b.build()).base : new Float64Array(0);
   return batch.map((r, a) => {
     const parts: Record<string, number> = { cash: 0, options: 0, spot: 0, futures: 0, funding: 0 };
-    for (const [asset, amount] of Object.entries(r.account.balances)) parts.cash! += amount * market.assetPrice(asset).value;
+    const balances = Object.entries(r.account.balances).map(([asset, amount]) => ({ asset, amount }));
+    // Futures and perps' unrealised P&L, per underlying: a profit counts after the profile's
+    // haircut, never on a thin underlying; a loss in full.
+    const upnl: Array<{ underlying: string; asset: string; amount: number }> = [];
     r.account.positions.forEach((pos) => (parts.funding! += pos.unrealisedFunding ?? 0));
     r.positions.forEach((p, k) => {
       const units = p.size * p.multiplier;
@@ -66,12 +78,22 @@ export function equitiesOf(batch: readonly Resolved[], market: MarketSnapshot, e
         const avg = p.avgPrice;
         if (avg === undefined) return;
         const S = p.spot ?? p.forward;
-        parts.futures! += p.settlement === 'inverse' ? p.size * p.multiplier * (1 / avg - 1 / p.forward) * S : units * (p.forward - avg);
+        const pnl = p.settlement === 'inverse' ? p.size * p.multiplier * (1 / avg - 1 / p.forward) * S : units * (p.forward - avg);
+        parts.futures! += pnl;
+        upnl.push({ underlying: p.underlying, asset: 'USD', amount: pnl });
       }
     });
-    return { equity: Object.values(parts).reduce((x, y) => x + y, 0), parts };
+    const v = valuer.value({ balances, unrealised_pnl: upnl }, cm);
+    // Summed as before the module (same order, same products): no-section results are unchanged.
+    for (const l of v.lines) parts.cash! += l.value;
+    // Equity counts collateral at its MM value; the further IM haircut is an IM-only requirement
+    // (im.collateral_haircut), so that excess = equity − requirement holds for both.
+    if (own) parts.collateral_haircut = v.totals.value_mm - v.totals.value;
+    return { equity: Object.values(parts).reduce((x, y) => x + y, 0), parts, collateral: breakdownOf(v), imCollateral: v.totals.value_mm - v.totals.value_im };
   });
 }
+
+const NO_PARAMS = Object.freeze({});
 
 export interface OutcomeParts {
   im: number;
@@ -93,20 +115,24 @@ export function outcome(o: OutcomeParts, explain: boolean): MethodologyOutcome {
     if (wi < 0 || v < o.scenarioPnl[wi]!) wi = s;
   });
   const worst = wi < 0 ? { index: -1, label: 'no scenarios (static method)', spot_shock: 0, vol_move: 'none', kind: 'static', pnl: 0 } : { ...o.scenarios[wi]!, pnl: o.scenarioPnl[wi]! };
+  const addOn = o.equity.imCollateral ?? 0;
+  const im = addOn === 0 ? o.im : o.im + addOn;
+  const contingencies = addOn === 0 ? o.contingencies : { ...o.contingencies, 'im.collateral_haircut': addOn };
   return {
-    initial_margin: o.im,
+    initial_margin: im,
     maintenance_margin: o.mm,
     equity: o.equity.equity,
-    im_excess: o.equity.equity - o.im,
+    im_excess: o.equity.equity - im,
     mm_excess: o.equity.equity - o.mm,
     margin_currency: 'USD',
     breakdown: {
       scenario_loss: o.scenarioLoss,
       mm_loss_factor: o.mmLossFactor,
       im_loss_factor: o.imLossFactor,
-      contingencies: o.contingencies,
+      contingencies,
       equity_parts: o.equity.parts,
       ...(explain && o.detail !== undefined ? { detail: { method: o.detail } } : {}),
+      collateral: o.equity.collateral ?? [],
     },
     worst_scenario: worst,
     scenario_pnl: o.scenarioPnl,

@@ -5,18 +5,19 @@ import { computeIsolated, equitiesOf, idConventions, outcome, resolveBatch } fro
 import { computeStandard } from './index.js';
 import { validateStandardParams } from './params.js';
 import type { StandardParams } from './types.js';
+import { withCollateral } from '../../collateral/profile.js';
 
 export const LINEAR_USD = idConventions({ plainSettlement: 'linear', plainQuote: 'USD' });
 
 export const standardEngineMethodology: MarginMethodology<StandardParams> & { conventions: typeof LINEAR_USD } = {
   description: 'static position-by-position margin (no offsets)',
   conventions: LINEAR_USD,
-  validateParams: validateStandardParams,
+  validateParams: withCollateral(validateStandardParams),
   marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
     const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
     const good = resolveBatch(accounts, market, out);
     const results = computeIsolated(good, (b) => computeStandard(b.map((g) => ({ id: g.account.id, positions: g.positions })), params, ctx.evaluate), out);
-    const eq = equitiesOf(good, market, ctx.evaluate);
+    const eq = equitiesOf(good, market, ctx.evaluate, params);
     results.forEach((r, j) => {
       if (r === undefined) return;
       const b = r.breakdown;

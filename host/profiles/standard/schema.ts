@@ -1,6 +1,7 @@
 // A small declarative schema for profile parameters, shared by the span, standard, cross-futures,
 // deribit-pm, okx-pm and tims methodologies. One walk checks types, ranges, required and unknown
 // fields; every failure is RG_ERR_PROFILE naming the full path (`params.commodities.ES.tiers[0].rate`).
+import { validateCollateralParams } from '../../collateral/params.js';
 import { RiskgridError } from '../../errors.js';
 
 export type Schema =
@@ -19,6 +20,14 @@ export function profileError(field: string, value: unknown, why: string): never 
 
 /** Check `raw` against `schema`; returns it unchanged (typed by the caller) or throws RG_ERR_PROFILE. */
 export function checkSchema<T>(raw: unknown, schema: Schema, path: string): T {
+  // Every methodology checked here takes the collateral module's optional `collateral` section
+  // (docs/PROFILES.md); the module validates it, the methodology's schema the rest.
+  if (schema.type === 'object' && !('collateral' in schema.fields) && typeof raw === 'object' && raw !== null && (raw as Record<string, unknown>).collateral !== undefined) {
+    const { collateral, ...rest } = raw as Record<string, unknown>;
+    validateCollateralParams(collateral, `${path}.collateral`);
+    walk(rest, schema, path);
+    return raw as T;
+  }
   walk(raw, schema, path);
   return raw as T;
 }

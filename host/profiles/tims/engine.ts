@@ -8,16 +8,17 @@ import { LINEAR_USD } from '../standard/engine.js';
 import { computeTims } from './index.js';
 import { validateTimsParams } from './params.js';
 import type { TimsParams } from './types.js';
+import { withCollateral } from '../../collateral/profile.js';
 
 export const timsEngineMethodology: MarginMethodology<TimsParams> & { conventions: typeof LINEAR_USD } = {
   description: 'FINRA 4210(g) / OCC TIMS style customer portfolio margin',
   conventions: LINEAR_USD,
-  validateParams: validateTimsParams,
+  validateParams: withCollateral(validateTimsParams),
   marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
     const out: Array<MethodologyOutcome | RiskgridError> = new Array(accounts.length);
     const good = resolveBatch(accounts, market, out);
     const results = computeIsolated(good, (b) => computeTims(b.map((g) => ({ id: g.account.id, positions: g.positions })), params, ctx.evaluate), out);
-    const eq = equitiesOf(good, market, ctx.evaluate);
+    const eq = equitiesOf(good, market, ctx.evaluate, params);
     const n = params.valuationPoints;
     const scenarios: ScenarioInfo[] = Array.from({ length: n }, (_, index) => ({
       index,

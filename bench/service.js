@@ -1,0 +1,278 @@
+// Load benchmark of the margin service (issue 6): `npm run bench:service [-- --json]`.
+// The service runs as a child process (`riskgrid serve --demo` on a free port, SQLite in a temp
+// dir); autocannon drives it from this process, so on the 2-core machine the load generator and
+// the server compete for the cores (the figures are a floor, not the server alone).
+//   whatif    POST /v1/margin/whatif: stored accounts of 50 options each, trades of 1–3 options
+//   simulate  POST /v1/margin/simulate: a 50-option book and the market in the body
+// Each case: a warm-up, then two measurements, RUNS runs of DURATION s each:
+//  - saturation (req_per_s, p50/p99): CONNECTIONS (default 64) in flight, as fast as the server
+//    answers — the throughput ceiling. Its latency is queueing, not service time: by Little's law
+//    mean latency = requests in flight / rate, so 64 connections at 5,000 req/s mean ≈ 13 ms, and
+//    no server could show p99 ≤ 5 ms there.
+//  - fixed rate (at_rate): RATE req/s offered (default 5,000, the issue's target) over
+//    RATE_CONNECTIONS (default 20: at 5,000 req/s Little's law then allows a mean ≤ 4 ms, and a p99
+//    ≤ 5 ms is possible only if the server keeps up with headroom). This is the run that checks
+//    "≥ 5,000 req/s with p99 ≤ 5 ms": achieved req/s must reach RATE and p99 stay ≤ 5 ms.
+//    autocannon's rate is a per-connection quota per second, sent back to back from the start of
+//    each second, so this latency includes burst queueing: it is an upper bound of what a smooth
+//    5,000 req/s would see, never flattering.
+// Reports the median of the runs (each figure on its own; of two runs, their mean), every run's
+// figures, and CPU µs per request of the server (and its kernel part, server_sys_us: socket I/O on
+// loopback) and of the load generator (/proc and process.cpuUsage: robust to other load on the
+// machine, unlike rates), and server_wait_us: how long per request the server was runnable but
+// had no core (other load on the machine; it shows up in latency, not in CPU). Non-2xx answers
+// fail the benchmark (a fast error is not a margin). A market feed re-dates and POSTs the snapshot
+// every 5 s during the runs; feed_ingest_ms is how long each POST took (the server re-margins the
+// book meanwhile, and what-ifs arriving then wait: with p99 ≤ 5 ms, that shows).
+// Flags: --json (only {"cases":[...]} on stdout), --duration S, --connections N (saturation),
+// --runs N, --rate R (0: skip the fixed-rate runs), --rate-connections N (fixed-rate, default 20),
+// --accounts N (bench accounts), --log-level L (server's pino level; default warn), --skip-stream,
+// --only whatif|simulate, --no-feed (no market feed: margins then carry `degraded`), --detail full
+// (what-if answers with every scenario and the greeks, as ?detail=full).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { rng as seeded } from './fixtures/rng.js';
+
+const args = process.argv.slice(2);
+const flag = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const json = args.includes('--json');
+const DURATION = Number(flag('duration', '10'));
+const CONNECTIONS = Number(flag('connections', '64'));
+const RATE = Number(flag('rate', '5000'));
+const RATE_CONNECTIONS = Number(flag('rate-connections', '20'));
+const RUNS = Number(flag('runs', '2'));
+const ACCOUNTS = Number(flag('accounts', '200'));
+const LOG_LEVEL = flag('log-level', 'warn');
+const LEGS = 50;
+const ONLY = flag('only', undefined);
+const FEED = !args.includes('--no-feed');
+const DETAIL = flag('detail', 'summary'); // what-if answers: summary (default) or full
+const say = (s) => process.stderr.write(`${s}\n`);
+// Wall time of each feed POST (it answers after the server re-margined the book on the new
+// snapshot, on its one thread): a what-if arriving meanwhile waits, so it bounds p99 at a fixed rate.
+const ingestMs = [];
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'riskgrid-bench-service-'));
+// BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof to profile it).
+const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/riskgrid.js'), 'serve', '--demo', '--port', '0', '--log-level', LOG_LEVEL], {
+  env: { ...process.env, RISKGRID_DB: join(dir, 'bench.db'), DATABASE_URL: '', PORT: '' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let cleaned = false;
+const cleanup = async () => {
+  if (cleaned) return;
+  cleaned = true;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+};
+
+try {
+  const { url, key } = await banner(child);
+  const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const stored = await (await fetch(`${url}/v1/market/latest`, { headers: auth })).json();
+  // The snapshot as sent (GET adds the guard's view under `guard`).
+  const { guard: _guard, ...market } = stored;
+  // A venue ingests continuously; the guard flags data older than seconds as degraded. A feed
+  // posts a re-dated copy every 5 s (each ingest also re-margins the whole book in the server).
+  let tick = 0;
+  const ingest = async () => {
+    const t0 = performance.now();
+    const r = await fetch(`${url}/v1/market`, { method: 'POST', headers: auth, body: JSON.stringify(redate(market, Date.now(), `bench-${++tick}`)) });
+    if (r.status !== 201) throw new Error(`POST /v1/market: ${r.status} ${await r.text()}`);
+    ingestMs.push(performance.now() - t0);
+  };
+  await ingest();
+  const feed = FEED ? setInterval(() => ingest().catch((e) => say(`bench: ingest failed: ${e.message}`)), 5_000).unref() : undefined;
+  const options = optionIds(market);
+  if (options.length < LEGS) throw new Error(`the demo market lists ${options.length} options; need ${LEGS}`);
+  const rng = { next: seeded(6) };
+  const book = () => {
+    const ids = [...options];
+    for (let k = ids.length - 1; k > 0; k--) {
+      const j = Math.floor(rng.next() * (k + 1));
+      [ids[k], ids[j]] = [ids[j], ids[k]];
+    }
+    return ids.slice(0, LEGS).map((instrument) => ({ instrument, size: Math.round((rng.next() - 0.5) * 40) / 10 || 0.1 }));
+  };
+
+  // Bench accounts: 50 options each, funded so that most trades are accepted.
+  const ids = [];
+  for (let i = 0; i < ACCOUNTS; i++) {
+    const account_id = `bench-${i}`;
+    const r = await fetch(`${url}/v1/accounts`, { method: 'POST', headers: auth, body: JSON.stringify({ account_id, positions: book(), balances: { USDC: 1e6 } }) });
+    if (r.status !== 201) throw new Error(`creating ${account_id}: ${r.status} ${await r.text()}`);
+    ids.push(account_id);
+  }
+  say(`bench: ${ACCOUNTS} accounts of ${LEGS} options on ${url} (${options.length} options listed)`);
+
+  // Bodies are drawn up front: the generator shares the cores, so it should only send.
+  const trade = () => {
+    const n = 1 + Math.floor(rng.next() * 3);
+    const t = {};
+    for (let k = 0; k < n; k++) t[options[Math.floor(rng.next() * options.length)]] = Math.round((rng.next() - 0.5) * 20) / 10 || 0.1;
+    return t;
+  };
+  const whatifBodies = Array.from({ length: 2048 }, () => JSON.stringify({ account_id: ids[Math.floor(rng.next() * ids.length)], trades: trade() }));
+  const simulateBodies = Array.from({ length: 256 }, (_, i) => JSON.stringify({ profile: 'derive-pmrm2.test', account: { account_id: `sim-${i}`, positions: book(), balances: { USDC: 1e6 } }, market }));
+
+  const cases = [];
+  if (ONLY !== 'simulate') {
+    const full = DETAIL === 'full';
+    cases.push(await loadCase(`service whatif ${LEGS}-option accounts${full ? ' detail=full' : ''}`, `${url}/v1/margin/whatif${full ? '?detail=full' : ''}`, auth, whatifBodies));
+  }
+  if (ONLY !== 'whatif') cases.push(await loadCase(`service simulate ${LEGS}-option book`, `${url}/v1/margin/simulate`, auth, simulateBodies));
+
+  if (feed !== undefined) clearInterval(feed);
+  await cleanup(); // the stream case runs its own server: ours must not take CPU meanwhile
+
+  // The ingest → last WebSocket push figure, from its own module when it is there.
+  const streamFile = join(root, 'bench/service-stream.js');
+  if (args.includes('--skip-stream')) say('bench: stream case skipped (--skip-stream)');
+  else if (!existsSync(streamFile)) say('bench: bench/service-stream.js not present; ingest → push case skipped');
+  else {
+    const mod = await import(new URL('./service-stream.js', import.meta.url).href);
+    const r = await mod.run({ accounts: 10_000 });
+    for (const c of Array.isArray(r) ? r : [r]) cases.push(c);
+  }
+
+  if (json) process.stdout.write(`${JSON.stringify({ cases })}\n`);
+  else {
+    for (const c of cases) process.stdout.write(`${JSON.stringify(c)}\n`);
+  }
+} finally {
+  await cleanup();
+}
+
+/** The URL and key from the four banner lines of `serve --demo`. */
+function banner(proc) {
+  return new Promise((resolveBanner, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`serve --demo printed no banner in 60 s:\n${out}`)), 60_000);
+    proc.stdout.on('data', (b) => {
+      out += b.toString();
+      const url = /^riskgrid margin service: (\S+)$/m.exec(out)?.[1];
+      const key = /^demo API key: (\S+)/m.exec(out)?.[1];
+      if (url !== undefined && key !== undefined) {
+        clearTimeout(timer);
+        proc.stdout.resume();
+        resolveBanner({ url, key });
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`serve --demo exited with ${code}:\n${out}`)));
+  });
+}
+
+/** A copy of the snapshot with every timestamp set to `now` and a new id. */
+function redate(snapshot, now, id) {
+  const walk = (v) => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const o = {};
+    for (const [k, x] of Object.entries(v)) o[k] = k === 'timestamp' || k.endsWith('_timestamp') ? now : walk(x);
+    return o;
+  };
+  return { ...walk(snapshot), snapshot_id: id };
+}
+
+/** Option ids the market can price: every strike of every expiry, call and put. */
+function optionIds(market) {
+  const out = [];
+  for (const [u, und] of Object.entries(market.underlyings ?? {})) {
+    for (const [token, e] of Object.entries(und.expiries ?? {})) {
+      for (const k of Object.keys(e.vols ?? {})) out.push(`${u}-${token}-${k}-C`, `${u}-${token}-${k}-P`);
+    }
+  }
+  return out;
+}
+
+function fire(url, headers, bodies, duration, rate, connections = CONNECTIONS) {
+  let i = 0;
+  return new Promise((res, rej) => {
+    autocannon(
+      {
+        url, method: 'POST', headers, connections, duration, ...(rate === undefined ? {} : { overallRate: rate }),
+        requests: [{ setupRequest: (req) => ({ ...req, body: bodies[i++ % bodies.length] }) }],
+      },
+      (err, r) => (err ? rej(err) : res(r)),
+    );
+  });
+}
+
+async function loadCase(name, url, headers, bodies) {
+  say(`bench ${name}: warm-up 3 s, then ${RUNS} × ${DURATION} s at ${CONNECTIONS} connections (saturation)${RATE > 0 ? `, then ${RUNS} × ${DURATION} s offered ${RATE} req/s over ${RATE_CONNECTIONS} connections` : ''}`);
+  // A probe first: a wrong body would otherwise benchmark an error path.
+  const probe = await fetch(url, { method: 'POST', headers, body: bodies[0] });
+  if (probe.status !== 200) throw new Error(`${name}: probe answered ${probe.status} ${await probe.text()}`);
+  const probeBytes = (await probe.arrayBuffer()).byteLength;
+  await fire(url, headers, bodies, 3);
+  const ingest0 = ingestMs.length;
+  const runs = await measure(name, url, headers, bodies);
+  const atRate = RATE > 0 ? await measure(`${name} at ${RATE} req/s offered`, url, headers, bodies, RATE, RATE_CONNECTIONS) : [];
+  const med = (rs, k) => median(rs.map((r) => r[k]));
+  return {
+    name, connections: CONNECTIONS, duration_s: DURATION,
+    req_per_s: Math.round(med(runs, 'req_per_s')), p50_ms: med(runs, 'p50_ms'), p99_ms: med(runs, 'p99_ms'),
+    ...(RATE > 0 ? { at_rate: { offered_req_per_s: RATE, connections: RATE_CONNECTIONS, req_per_s: Math.round(med(atRate, 'req_per_s')), p50_ms: med(atRate, 'p50_ms'), p99_ms: med(atRate, 'p99_ms'), server_cpu_us_per_req: med(atRate, 'server_cpu_us'), server_wait_us_per_req: med(atRate, 'server_wait_us'), target_met: med(atRate, 'req_per_s') >= 0.98 * RATE && med(atRate, 'p99_ms') <= 5 } } : {}),
+    server_cpu_us_per_req: med(runs, 'server_cpu_us'), server_sys_us_per_req: med(runs, 'server_sys_us'), server_wait_us_per_req: med(runs, 'server_wait_us'), generator_cpu_us_per_req: med(runs, 'generator_cpu_us'),
+    response_bytes: probeBytes, request_bytes: Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length), runs, at_rate_runs: atRate,
+    feed_ingest_ms: ingestMs.length > ingest0 ? { count: ingestMs.length - ingest0, median: Math.round(median(ingestMs.slice(ingest0))), max: Math.round(Math.max(...ingestMs.slice(ingest0))) } : null,
+    generator: 'autocannon in the bench process; server in a child process; both share the machine\'s cores',
+  };
+}
+
+async function measure(name, url, headers, bodies, rate, connections = CONNECTIONS) {
+  const runs = [];
+  for (let k = 0; k < RUNS; k++) {
+    const cpu0 = serverCpuMs();
+    const sys0 = serverCpuMs('sys');
+    const wait0 = serverWaitMs();
+    const gen0 = process.cpuUsage();
+    const r = await fire(url, headers, bodies, DURATION, rate, connections);
+    const server_cpu_us = Math.round(((serverCpuMs() - cpu0) * 1000) / r.requests.total);
+    const server_sys_us = Math.round(((serverCpuMs('sys') - sys0) * 1000) / r.requests.total);
+    const server_wait_us = Math.round(((serverWaitMs() - wait0) * 1000) / r.requests.total);
+    const g = process.cpuUsage(gen0);
+    const generator_cpu_us = Math.round((g.user + g.system) / r.requests.total);
+    if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+    runs.push({ req_per_s: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, requests: r.requests.total, server_cpu_us, server_sys_us, server_wait_us, generator_cpu_us });
+    say(`  ${rate === undefined ? `${connections} connections, run` : `at ${rate} req/s over ${connections} connections, run`} ${k + 1}: ${runs[k].req_per_s} req/s, p50 ${runs[k].p50_ms} ms, p99 ${runs[k].p99_ms} ms; CPU per request: server ${server_cpu_us} µs (kernel ${server_sys_us}), generator ${generator_cpu_us} µs; server runnable but not running ${server_wait_us} µs`);
+  }
+  return runs;
+}
+
+/**
+ * How long the server's event-loop thread has waited runnable for a core (ms; /proc schedstat,
+ * Linux): time lost to other processes on a shared machine, which no server change can win back.
+ */
+function serverWaitMs() {
+  try {
+    return Number(readFileSync(`/proc/${child.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+  } catch {
+    return NaN; // no schedstat (kernel without CONFIG_SCHEDSTATS): reported as null
+  }
+}
+
+/** The server process's CPU time so far (user + system, or `sys` only; ms; Linux /proc). */
+function serverCpuMs(part = 'all') {
+  const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (((part === 'sys' ? 0 : Number(f[11])) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}

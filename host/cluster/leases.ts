@@ -1,0 +1,163 @@
+// Partition leases in a JetStream KV bucket whose entries expire after `ttl` unless renewed.
+// Every ttl/4 a node renews its node key and each lease it holds (CAS on the revision it
+// wrote: if the entry expired or changed hands, the CAS fails and the lease is lost); every `interval` it
+// looks at the other partitions: an absent (expired, deleted) lease is claimed with create() — which only one
+// node can win — while the node holds fewer than ceil(P / live nodes), or by anyone once it has been
+// orphaned for two intervals (the live-node count lags a death by up to a ttl). A node holding more than its share releases the surplus (delete
+// with its revision). A killed node's partitions are therefore owned again after at most
+// ttl + 2·interval. A lease is only trusted while its last renewal is younger than the ttl.
+import type { KV } from 'nats';
+import { leaseKey, nodeKey } from './streams.js';
+
+export interface LeaseEvents {
+  claimed(p: number, epoch: number): void;
+  lost(p: number): void;
+  error?(message: string): void;
+}
+
+export class Leases {
+  /** Partition → revision of our lease entry. */
+  readonly held = new Map<number, number>();
+  private renewedAt = new Map<number, number>();
+  /** Partition → when a scan first found it unowned. */
+  private orphans = new Map<number, number>();
+  private nodeRev = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private busy = false;
+  private renewing = false;
+  private stopped = false;
+  private scans = 0;
+  private startedAt = 0;
+  /** Why the last scan failed (reported once per distinct reason). */
+  lastError: string | undefined;
+  liveNodes = 1;
+
+  constructor(
+    private readonly kv: KV,
+    readonly nodeId: string,
+    private readonly partitions: number,
+    private readonly ttlMs: number,
+    private readonly intervalMs: number,
+    private readonly on: LeaseEvents,
+  ) {}
+
+  async start(): Promise<void> {
+    this.startedAt = performance.now();
+    this.nodeRev = await this.kv.put(nodeKey(this.nodeId), JSON.stringify({ node: this.nodeId, pid: process.pid }));
+    this.timer = setInterval(() => void this.scan(), this.intervalMs);
+    // Renewal runs on its own timer: a slow scan (or a busy node) must not let leases lapse.
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.ttlMs / 4)));
+  }
+
+  /** True while our lease on p is held and was renewed within the ttl. */
+  owns(p: number): boolean {
+    const t = this.renewedAt.get(p);
+    return t !== undefined && performance.now() - t < this.ttlMs;
+  }
+
+  private lose(p: number): void {
+    if (!this.held.delete(p)) return;
+    this.renewedAt.delete(p);
+    this.on.lost(p);
+  }
+
+  async scan(): Promise<void> {
+    if (this.busy || this.stopped) return;
+    this.busy = true;
+    try {
+      this.scans++;
+      const nodes = await this.kv.keys('node.*');
+      let live = 0;
+      for await (const _ of nodes) live++;
+      this.liveNodes = Math.max(1, live);
+      // For a ttl we only announce ourselves: every node started within it is counted from the first claim.
+      if (performance.now() - this.startedAt < this.ttlMs) return;
+      const target = Math.ceil(this.partitions / this.liveNodes);
+      const others = Array.from({ length: this.partitions }, (_, p) => p).filter((p) => !this.held.has(p));
+      const entries = await Promise.all(others.map((p) => this.kv.get(leaseKey(p))));
+      const free = others.filter((p, k) => !this.held.has(p) && (entries[k] === null || entries[k]!.operation !== 'PUT'));
+      const now = performance.now();
+      this.orphans = new Map(free.map((p) => [p, this.orphans.get(p) ?? now]));
+      // Start at a node-specific offset so that nodes claiming together mostly pick different partitions.
+      const start = free.length === 0 ? 0 : hash(this.nodeId) % free.length;
+      for (let k = 0; k < free.length && !this.stopped; k++) {
+        const p = free[(start + k) % free.length]!;
+        // Over our share only for a partition nobody took within two scans (the dead node's key may not have expired yet).
+        if (this.held.size >= target && now - this.orphans.get(p)! < 2 * this.intervalMs) continue;
+        try {
+          const rev = await this.kv.create(leaseKey(p), JSON.stringify({ node: this.nodeId }));
+          this.held.set(p, rev);
+          this.renewedAt.set(p, performance.now());
+          this.orphans.delete(p);
+          this.on.claimed(p, rev);
+        } catch {
+          /* another node won it */
+        }
+      }
+      // Hand back surplus one partition a scan, and only when nothing is orphaned (no churn while a failover settles).
+      if (free.length === 0 && this.held.size > target) {
+        const p = Math.max(...this.held.keys());
+        const rev = this.held.get(p)!;
+        this.lose(p);
+        await this.kv.delete(leaseKey(p), { previousSeq: rev }).catch(() => undefined);
+      }
+    } catch (e) {
+      // A failed scan (server restarting, timeout) is retried next interval; unrenewed leases lapse.
+      const why = (e as Error).message;
+      if (why !== this.lastError) this.on.error?.(`lease scan failed: ${why}`);
+      this.lastError = why;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.renewing || this.stopped) return;
+    this.renewing = true;
+    try {
+      await this.renewAll();
+    } catch {
+      /* retried on the next tick of the renewal timer */
+    } finally {
+      this.renewing = false;
+    }
+  }
+
+  private async renewAll(): Promise<void> {
+    try {
+      this.nodeRev = await this.kv.update(nodeKey(this.nodeId), JSON.stringify({ node: this.nodeId, pid: process.pid }), this.nodeRev);
+    } catch {
+      this.nodeRev = await this.kv.put(nodeKey(this.nodeId), JSON.stringify({ node: this.nodeId, pid: process.pid }));
+    }
+    await Promise.all([...this.held].map(async ([p, rev]) => {
+      const t = performance.now();
+      try {
+        this.held.set(p, await this.kv.update(leaseKey(p), JSON.stringify({ node: this.nodeId }), rev));
+        this.renewedAt.set(p, t);
+      } catch {
+        this.lose(p);
+      }
+    }));
+    for (const p of [...this.held.keys()]) if (!this.owns(p)) this.lose(p);
+  }
+
+  /** Releases every lease (a clean shutdown hands partitions over at once instead of after the ttl). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.renewTimer !== undefined) clearInterval(this.renewTimer);
+    while (this.busy || this.renewing) await new Promise((r) => setTimeout(r, 10));
+    for (const [p, rev] of [...this.held]) {
+      this.lose(p);
+      await this.kv.delete(leaseKey(p), { previousSeq: rev }).catch(() => undefined);
+    }
+    await this.kv.delete(nodeKey(this.nodeId)).catch(() => undefined);
+  }
+}
+
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
