@@ -219,6 +219,28 @@ describe('non-Derive methodologies value balances through the collateral module'
     expect(line(r, 'USDC').price).toBe(0.998);
   });
 
+  it('a depeg lowers the stablecoin’s value and raises IM and MM by depeg_requirement × depeg', () => {
+    const s = section({ depeg_requirement: 2 });
+    s.assets.USDC.reference = { kind: 'peg', peg: 1 };
+    const m = clone(btcMarket);
+    m.collateral.USDC.price = 0.96; // a 4 % depeg
+    const at = (sec: Json, market: Json) => createEngine({ profile: profileWith('standard', sec), evaluator: 'ts', snapshot }).margin(btcAccount, market);
+    const m0 = clone(btcMarket);
+    m0.collateral.USDC.price = 1;
+    const pegged = at(s, m0);
+    const off = at(section(), m); // no depeg requirement: only the value falls
+    const r = at(s, m);
+    expect(line(r, 'USDC').price).toBe(0.96);
+    expect(r.equity).toBe(off.equity);
+    expect(r.equity).toBeLessThan(pegged.equity);
+    const k = 2 * (1 - 0.96);
+    expect(r.breakdown.contingencies['mm.depeg']).toBeCloseTo(k * off.maintenance_margin, 9);
+    expect(r.maintenance_margin).toBeCloseTo(off.maintenance_margin * (1 + k), 9);
+    expect(r.initial_margin).toBeCloseTo(off.initial_margin + k * (off.initial_margin - (off.breakdown.contingencies['im.collateral_haircut'] ?? 0)), 9);
+    expect(pegged.breakdown.contingencies['im.depeg']).toBeUndefined(); // at the peg: no add-on at all
+    expect(() => at(section({ depeg_requirement: -1 }), m)).toThrow(expect.objectContaining({ code: 'RG_ERR_PROFILE', field: 'params.collateral.depeg_requirement' }));
+  });
+
   it('a bad collateral section is RG_ERR_PROFILE naming params.collateral.…', () => {
     const s = section();
     s.assets.BTC.haircut_mm = 0.5; // above IM

@@ -168,3 +168,19 @@ describe('market-data guard over HTTP', () => {
     expect(json(await call('GET', '/v1/market/latest', 'alice')).snapshot_id).toBe('m6');
   });
 });
+
+describe('a surface with static arbitrage, over HTTP', () => {
+  it('POST /v1/market with a planted butterfly violation is refused naming the surface; the latest is unchanged', async () => {
+    const m = market('arb1', { scale: 1.21 });
+    const [label, e] = Object.entries(m.underlyings.ETH.expiries as Record<string, { expiry: number }>).at(-1)!;
+    expect(label).toBeDefined();
+    // Vogt's butterfly arbitrage (Gatheral & Jacquier 2014): negative density in the wings.
+    m.underlyings.ETH.surface = { kind: 'svi', k_min: -1.5, k_max: 1.5, slices: [{ expiry: e.expiry, a: -0.041, b: 0.1331, rho: 0.306, m: 0.3586, sigma: 0.4153 }] };
+    const before = json(await call('GET', '/v1/market/latest', 'alice')).snapshot_id;
+    const r = await call('POST', '/v1/market', 'admin', m);
+    expect(r.statusCode, r.body).toBe(400);
+    expect(r.body).toMatch(/underlyings\.ETH\.surface/);
+    expect(r.body).toMatch(/butterfly/);
+    expect(json(await call('GET', '/v1/market/latest', 'alice')).snapshot_id).toBe(before);
+  });
+});

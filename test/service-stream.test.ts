@@ -288,11 +288,14 @@ describe('events channel', () => {
     expectEngineFigures(call_, { account_id: 'carol', positions, balances: { USDC: usdc } }, up);
     const done = await ops.until((m) => m.type === 'snapshot_margined' && m.market_snapshot_id === up.snapshot_id);
     expect(done.seq).toBeGreaterThan(call_.seq);
-    expect(done.status_changes).toBe(ops.msgs.filter((m) => (m.type === 'margin_call' || m.type === 'status_change') && m.market_snapshot_id === up.snapshot_id).length);
+    // status_changes counts every event of the snapshot: margin status and liquidation-ladder changes.
+    const isEvent = (t: unknown) => t === 'margin_call' || t === 'status_change' || t === 'ladder_change';
+    expect(done.status_changes).toBe(ops.msgs.filter((m) => isEvent(m.type) && m.market_snapshot_id === up.snapshot_id).length);
+    expect(ops.msgs.some((m) => m.type === 'ladder_change' && m.account_id === 'carol' && m.to === m.liquidation_status)).toBe(true);
     // Bob's key does not list carol: his events channel hears the snapshot, not her margin call.
     const bobDone = await bob.until((m) => m.type === 'snapshot_margined' && m.market_snapshot_id === up.snapshot_id);
     expect(bob.msgs.some((m) => m.account_id === 'carol')).toBe(false);
-    expect(bobDone.status_changes).toBe(bob.msgs.filter((m) => m.type === 'margin_call' || m.type === 'status_change').length);
+    expect(bobDone.status_changes).toBe(bob.msgs.filter((m) => isEvent(m.type)).length);
     // Pushed only once durable.
     expect((await store.getAccount('carol'))!.status).toBe('mm_breach');
     const audit = (await store.listAudit()).filter((r) => r.kind === 'margin_call' && r.account_id === 'carol');

@@ -36,10 +36,10 @@ export class ClusterClient {
 
   private constructor(readonly nc: NatsConnection) {}
 
-  static async connect(url: string, opts: { leaseTtlMs?: number; partitions?: number } = {}): Promise<ClusterClient> {
+  static async connect(url: string, opts: { partitions?: number } = {}): Promise<ClusterClient> {
     const c = new ClusterClient(await connect({ servers: url.split(','), name: 'riskgrid-cluster-client', maxReconnectAttempts: -1 }));
     c.js = c.nc.jetstream();
-    const h = await ensureCluster(c.nc, { leaseTtlMs: opts.leaseTtlMs ?? 3000, ...(opts.partitions === undefined ? {} : { partitions: opts.partitions }) });
+    const h = await ensureCluster(c.nc, opts.partitions === undefined ? {} : { partitions: opts.partitions });
     c.partitions = h.partitions;
     return c;
   }

@@ -64,6 +64,8 @@ export function readResults(engine: VenueEngine, ids: readonly string[]): VenueA
   return out;
 }
 
+const indexCache = new WeakMap<readonly string[], { engine: VenueEngine; idx: Int32Array }>();
+
 const FIG = ['initial_margin', 'maintenance_margin', 'equity', 'im_excess', 'mm_excess', 'excess_ratio'] as const;
 
 /**
@@ -75,17 +77,22 @@ export function encodeFromEngine(engine: VenueEngine, ids: readonly string[], h:
   const n = ids.length;
   // Accounts off the fast path go through accountAt (their errors travel in the header).
   const slow = new Map<number, VenueAccountResult>();
-  const idx = new Int32Array(n);
+  // An account's engine index never changes once assigned: cached per (ids array, engine).
+  let cached = indexCache.get(ids);
+  if (cached === undefined || cached.engine !== engine) {
+    const idx = new Int32Array(n);
+    for (let k = 0; k < n; k++) idx[k] = x?.index.get(ids[k]!) ?? -1;
+    indexCache.set(ids, (cached = { engine, idx }));
+  }
+  const idx = cached.idx;
+  const problems = x === undefined || (x.invalid.size === 0 && x.rowErrors.size === 0) ? undefined : new Set([...x.invalid.keys(), ...x.rowErrors.keys()]);
   for (let k = 0; k < n; k++) {
-    const i = x?.index.get(ids[k]!);
-    idx[k] = i ?? -1;
-    if (x === undefined || i === undefined) {
+    const i = idx[k]!;
+    if (x === undefined || i < 0) {
       slow.set(k, engine.account(ids[k]!)!);
       continue;
     }
-    const b = x.bookOf[i]!;
-    const row = x.rowOf[i]!;
-    if (b < 0 || row < 0 || x.invalid.has(i) || x.rowErrors.has(i)) slow.set(k, x.accountAt(i));
+    if (x.bookOf[i]! < 0 || x.rowOf[i]! < 0 || problems?.has(i) === true) slow.set(k, x.accountAt(i));
   }
   const cols = x === undefined ? [] : x.bookList.map((b) => {
     const l = b.layout!;

@@ -65,12 +65,27 @@ export class Leases {
   async scan(): Promise<void> {
     if (this.busy || this.stopped) return;
     this.busy = true;
+    // A request that never answers must not stall scanning for good: give up after a ttl.
+    const scan = this.scanOnce();
+    const timer = new Promise<void>((r) => setTimeout(r, this.ttlMs).unref());
+    try {
+      await Promise.race([scan, timer]);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async scanOnce(): Promise<void> {
     try {
       this.scans++;
-      const nodes = await this.kv.keys('node.*');
-      let live = 0;
-      for await (const _ of nodes) live++;
-      this.liveNodes = Math.max(1, live);
+      // Live nodes: node keys renewed within half a ttl of the freshest one (server timestamps, so no
+      // clock skew). A live node renews every ttl/4, so a dead one stops counting after ttl/2 —
+      // before its leases expire (ttl): the survivors' share is already right when its partitions free up.
+      const names: string[] = [];
+      for await (const k of await this.kv.keys('node.*')) names.push(k);
+      const stamps = (await Promise.all(names.map((k) => this.kv.get(k)))).filter((e) => e !== null && e.operation === 'PUT').map((e) => e!.created.getTime());
+      const newest = Math.max(...stamps);
+      this.liveNodes = Math.max(1, stamps.filter((t) => t >= newest - this.ttlMs / 2).length);
       // For a ttl we only announce ourselves: every node started within it is counted from the first claim.
       if (performance.now() - this.startedAt < this.ttlMs) return;
       const target = Math.ceil(this.partitions / this.liveNodes);
@@ -81,34 +96,38 @@ export class Leases {
       this.orphans = new Map(free.map((p) => [p, this.orphans.get(p) ?? now]));
       // Start at a node-specific offset so that nodes claiming together mostly pick different partitions.
       const start = free.length === 0 ? 0 : hash(this.nodeId) % free.length;
-      for (let k = 0; k < free.length && !this.stopped; k++) {
+      // Claimed together in one round trip: a node that is busy re-margining must not take its share
+      // in a trickle of scans (each wave of partitions costs it a reload).
+      const want: number[] = [];
+      for (let k = 0; k < free.length; k++) {
         const p = free[(start + k) % free.length]!;
         // Over our share only for a partition nobody took within two scans (the dead node's key may not have expired yet).
-        if (this.held.size >= target && now - this.orphans.get(p)! < 2 * this.intervalMs) continue;
-        try {
-          const rev = await this.kv.create(leaseKey(p), JSON.stringify({ node: this.nodeId }));
-          this.held.set(p, rev);
-          this.renewedAt.set(p, performance.now());
-          this.orphans.delete(p);
-          this.on.claimed(p, rev);
-        } catch {
-          /* another node won it */
-        }
+        if (this.held.size + want.length >= target && now - this.orphans.get(p)! < 2 * this.intervalMs) continue;
+        want.push(p);
       }
-      // Hand back surplus one partition a scan, and only when nothing is orphaned (no churn while a failover settles).
+      const won = await Promise.all(want.map((p) => this.kv.create(leaseKey(p), JSON.stringify({ node: this.nodeId })).then((rev) => ({ p, rev }), () => undefined)));
+      for (const w of won) {
+        if (w === undefined || this.stopped) continue; // another node won it
+        this.held.set(w.p, w.rev);
+        this.renewedAt.set(w.p, performance.now());
+        this.orphans.delete(w.p);
+        this.on.claimed(w.p, w.rev);
+      }
+      // Hand back the surplus in one go (one engine rebuild here, one claim wave there), and only
+      // when nothing is unowned (no churn while a failover settles).
       if (free.length === 0 && this.held.size > target) {
-        const p = Math.max(...this.held.keys());
-        const rev = this.held.get(p)!;
-        this.lose(p);
-        await this.kv.delete(leaseKey(p), { previousSeq: rev }).catch(() => undefined);
+        const surplus = [...this.held.keys()].sort((a, b) => b - a).slice(0, this.held.size - target);
+        for (const p of surplus) {
+          const rev = this.held.get(p)!;
+          this.lose(p);
+          await this.kv.delete(leaseKey(p), { previousSeq: rev }).catch(() => undefined);
+        }
       }
     } catch (e) {
       // A failed scan (server restarting, timeout) is retried next interval; unrenewed leases lapse.
       const why = (e as Error).message;
       if (why !== this.lastError) this.on.error?.(`lease scan failed: ${why}`);
       this.lastError = why;
-    } finally {
-      this.busy = false;
     }
   }
 
@@ -116,7 +135,7 @@ export class Leases {
     if (this.renewing || this.stopped) return;
     this.renewing = true;
     try {
-      await this.renewAll();
+      await Promise.race([this.renewAll(), new Promise<void>((r) => setTimeout(r, this.ttlMs).unref())]);
     } catch {
       /* retried on the next tick of the renewal timer */
     } finally {

@@ -61,6 +61,8 @@ interface Held {
   published?: string;
   /** Its account ids sorted (the chunking every producer uses), until an account is added. */
   sorted?: string[];
+  /** The chunks of `sorted` as published. */
+  parts?: { ids: string[]; parts: string[][] };
 }
 
 interface Stored {
@@ -131,7 +133,7 @@ export class ClusterNode {
     for (const [pool, profile] of Object.entries(this.opts.pools)) this.engines.set(pool, createEngine({ profile, snapshot: { now: false } }));
     this.subs.push(this.nc.subscribe(SUMMARY_SUBJECT, { callback: (_e, m) => this.answer(m, () => this.summary()) }));
     await this.followMarket();
-    this.leases = new Leases(owners, this.id, partitions, ttl, this.opts.leaseIntervalMs ?? 500, {
+    this.leases = new Leases(owners!, this.id, partitions, ttl, this.opts.leaseIntervalMs ?? 500, {
       claimed: (p, epoch) => this.claim(p, epoch),
       lost: (p) => this.release(p),
       error: (m) => this.log(m),
@@ -300,7 +302,12 @@ export class ClusterNode {
         this.applied.set(id, s.seq);
       }
       this.dirty.clear();
-      if (batch.length > 0) engine.load(batch, market.json);
+      // load() is synchronous: in slices, yielding between them, so that lease renewals (timers)
+      // still run while a node takes in a large partition set — a blocked loop would let its leases lapse.
+      for (let i = 0; i < batch.length; i += 8192) {
+        engine.load(batch.slice(i, i + 8192), market.json);
+        await new Promise((r) => setImmediate(r));
+      }
       await engine.remargin();
       this.engineSnap = market.id;
       // Every account was recomputed: partitions already published for this snapshot get their accounts again as a tick.
@@ -344,8 +351,10 @@ export class ClusterNode {
   private publishTick(p: number, h: Held, snapshot_id: string, ids: string[]): void {
     const size = this.opts.chunk ?? 4096;
     const chunks = Math.max(1, Math.ceil(ids.length / size));
+    // The same chunk arrays every tick (until an account is added): encodeFromEngine caches by them.
+    if (h.parts?.ids !== ids) h.parts = { ids, parts: Array.from({ length: chunks }, (_, c) => ids.slice(c * size, (c + 1) * size)) };
     for (let c = 0; c < chunks; c++) {
-      const part = ids.slice(c * size, (c + 1) * size);
+      const part = h.parts.parts[c]!;
       const seqs = part.map((id) => this.applied.get(id) ?? 0);
       const msg = encodeFromEngine(this.engine!, part, { kind: 'tick', snapshot_id, partition: p, node: this.id, epoch: h.epoch, chunk: c, chunks, total: ids.length, seqs });
       if (msg.length > MAX_PAYLOAD) throw new RiskgridError('RG_ERR_CAPACITY', `a result chunk of ${part.length} accounts is ${msg.length} bytes: lower --chunk`, { field: 'chunk', value: size });

@@ -46,11 +46,12 @@ async function ensureStream(jsm: JetStreamManager, cfg: Parameters<JetStreamMana
 
 export interface ClusterHandles {
   partitions: number;
-  owners: KV;
+  /** The lease bucket (nodes only: its TTL is the nodes' lease ttl, not a client's to choose). */
+  owners?: KV;
 }
 
 /** Creates (or finds) the streams and buckets; returns the cluster's partition count and the lease bucket. */
-export async function ensureCluster(nc: NatsConnection, opts: { partitions?: number; leaseTtlMs: number }): Promise<ClusterHandles> {
+export async function ensureCluster(nc: NatsConnection, opts: { partitions?: number; leaseTtlMs?: number }): Promise<ClusterHandles> {
   const jsm = await nc.jetstreamManager();
   await ensureStream(jsm, { name: POSITIONS, subjects: ['pos.*'], storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: 120e9 });
   await ensureStream(jsm, { name: MARKET, subjects: [MARKET_SUBJECT], storage: StorageType.File, max_msgs: 16, discard: DiscardPolicy.Old });
@@ -69,6 +70,7 @@ export async function ensureCluster(nc: NatsConnection, opts: { partitions?: num
   if (opts.partitions !== undefined && partitions !== opts.partitions) {
     throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `the cluster runs ${partitions} partitions, not ${opts.partitions}`, { field: 'partitions', value: opts.partitions });
   }
+  if (opts.leaseTtlMs === undefined) return { partitions };
   const owners = await js.views.kv(OWNERS_BUCKET, { history: 1, ttl: opts.leaseTtlMs });
   return { partitions, owners };
 }

@@ -47,6 +47,11 @@ export interface CollateralParams {
   min_index_sources: number;
   /** A depeg (1 − index/reference) above this is flagged. */
   depeg_flag_threshold: number;
+  /**
+   * The requirement a depeg adds: IM and MM each grow by depeg_requirement × (largest depeg held) ×
+   * themselves (absent: 0, no add-on). Derive's analogue is its im loss factor's depeg term.
+   */
+  depeg_requirement?: number;
   /** Underlyings whose unrealised profit never counts (thin markets: Mango Markets 2022). */
   thin_assets: string[];
   assets: Record<string, AssetParams>;
@@ -90,7 +95,7 @@ function imAtLeastMm(path: string, im: number, mm: number): void {
 
 /** Validates and returns a deep copy (the caller's object is never kept). `path` prefixes errors. */
 export function validateCollateralParams(raw: unknown, path = 'collateral'): CollateralParams {
-  const o = object(path, raw, TOP, ['default_asset']);
+  const o = object(path, raw, TOP, ['default_asset', 'depeg_requirement']);
   const margin_currency = str(`${path}.margin_currency`, o.margin_currency);
   const max_price_age_ms = num(`${path}.max_price_age_ms`, o.max_price_age_ms, 0, Infinity, { loOpen: true });
   const min_price_confidence = num(`${path}.min_price_confidence`, o.min_price_confidence, 0, 1);
@@ -126,6 +131,7 @@ export function validateCollateralParams(raw: unknown, path = 'collateral'): Col
     }
   }
   const out: CollateralParams = { margin_currency, max_price_age_ms, min_price_confidence, degraded, unrealised_pnl, min_index_sources, depeg_flag_threshold, thin_assets, assets };
+  if (o.depeg_requirement !== undefined) out.depeg_requirement = num(`${path}.depeg_requirement`, o.depeg_requirement, 0, 100);
   if (o.default_asset !== undefined) {
     const d = validateAsset(`${path}.default_asset`, o.default_asset);
     // A reference names one asset's peg or redemption: it cannot apply to every unlisted asset.

@@ -32,7 +32,7 @@ export function cascadeSvg(r: CascadeResult, title: string): string {
   parts.push(`<line x1="${M.l}" y1="${M.t + ph}" x2="${W - M.r}" y2="${M.t + ph}" stroke="black"/>`);
   parts.push(`<line x1="${M.l}" y1="${M.t}" x2="${M.l}" y2="${M.t + ph}" stroke="black"/>`);
   parts.push(`<line x1="${M.l}" y1="${yP(100).toFixed(1)}" x2="${W - M.r}" y2="${yP(100).toFixed(1)}" stroke="#bbbbbb" stroke-dasharray="4 4"/>`);
-  unds.forEach((u, k) => {
+  unds.forEach((_u, k) => {
     const c = COLOURS[k % COLOURS.length]!;
     const d = rel[k]!.map((v, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${yP(v).toFixed(1)}`).join('');
     parts.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="2"/>`);

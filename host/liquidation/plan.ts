@@ -50,7 +50,7 @@
 // calendars, where neither leg alone lowers the margin, are liquidated this way.
 // The monotone MM/IM check catches most hedge removals by itself; the rule makes the order explicit
 // where a methodology's scenarios would not see it.
-import { RiskgridError, requireFinite } from '../errors.js';
+import { RiskgridError } from '../errors.js';
 import type { AccountInput, Engine, MarketInput } from '../margin/engine.js';
 import { accountGreeks } from '../margin/greeks.js';
 import type { MarginOutcome, MarginResult } from '../margin/result.js';

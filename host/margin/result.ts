@@ -1,5 +1,6 @@
 // What a margin call returns. Requirements are positive; excess = equity − requirement
 // (DESIGN.md). Every number here has been checked finite before it leaves the engine.
+import type { CollateralLine } from '../collateral/types.js';
 
 export interface ScenarioInfo {
   /** Index into `scenario_pnl`. */
@@ -59,18 +60,8 @@ export interface MarginBreakdown {
  * margin currency (price per unit); haircuts are fractions (0.1 = 10 %); age in ms before the
  * snapshot time. A liability (amount < 0) has negative values and its haircuts are add-ons.
  */
-export interface CollateralBreakdownLine {
-  asset: string;
-  amount: number;
-  price: number;
-  price_confidence: number;
-  price_age_ms: number;
-  haircut_im: number;
-  haircut_mm: number;
-  liquidity_haircut: number;
-  value_im: number;
-  value_mm: number;
-}
+export type CollateralBreakdownLine = Pick<CollateralLine,
+  'asset' | 'amount' | 'price' | 'price_confidence' | 'price_age_ms' | 'haircut_im' | 'haircut_mm' | 'liquidity_haircut' | 'value_im' | 'value_mm'>;
 
 export interface MarginResult {
   account_id: string;

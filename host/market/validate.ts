@@ -23,7 +23,6 @@ export interface SnapshotOptions {
 const TOP_KEYS = new Set(['snapshot_id', 'timestamp', 'underlyings', 'stablecoin', 'collateral']);
 const UNDERLYING_KEYS = new Set(['index_price', 'index_confidence', 'index_timestamp', 'perp_price', 'perp_confidence', 'perp_timestamp', 'expiries', 'surface']);
 const EXPIRY_KEYS = new Set(['expiry', 'forward', 'forward_confidence', 'forward_timestamp', 'rate', 'rate_confidence', 'rate_timestamp', 'vol_confidence', 'vol_timestamp', 'vols']);
-const PRICE_KEYS = new Set(['price', 'confidence', 'timestamp']);
 const COLLATERAL_KEYS = new Set(['price', 'confidence', 'timestamp', 'sources', 'adv', 'redemption_rate']);
 const STABLE_KEYS = new Set(['asset', 'price', 'confidence', 'timestamp']);
 const VOL_KEY = /^(\d+)(?:[d.](\d+))?(?:-([CP]))?$/;

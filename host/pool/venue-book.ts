@@ -14,8 +14,6 @@ import { ASSET_FACTS, FACTS, type VenueLayout } from './venue-layout.js';
 import { writeVenueMarket, type VenueMarketErrors } from './venue-market.js';
 import { VenueRows } from './venue-rows.js';
 
-type Col = { ptr: number; cap: number; kind: 'f64' | 'i32' };
-
 export class VenueBook {
   readonly params: DerivePmrm2EngineParams;
   readonly rows: VenueRows;

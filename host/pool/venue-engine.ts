@@ -10,9 +10,7 @@
 // slices run by a Piscina pool whose workers instantiate the shared build on the memory (no copy
 // of any position). Accounts the fast path does not vouch for, and pools of other methodologies,
 // are margined on this thread by engine.marginBatch. Every figure equals engine.margin's.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { asRiskgridError, RiskgridError, type ErrorCode } from '../errors.js';
 import { createEngine, type AccountInput, type Engine, type MarketInput } from '../margin/engine.js';
@@ -30,6 +28,7 @@ import { VenueBook } from './venue-book.js';
 import { excessRatio, ST_FAILED, ST_NAMES, statusOf, venueViews, type VenueStatus } from './venue-layout.js';
 import { runVenueSlice, sliceScratchBytes } from './venue-slice.js';
 import type { VenueTask, VenueWorkerData } from './venue-worker.js';
+import { workerFile } from '../io/worker-file.js';
 
 export interface VenueOptions {
   /** Pool name → profile (name, path or object). Accounts name their pool (default `default`). */
@@ -90,14 +89,6 @@ export interface VenueLoadReport {
   positions: number;
   instruments: number;
   load_ms: number;
-}
-
-function workerFile(): string {
-  const here = fileURLToPath(new URL('./venue-worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = fileURLToPath(new URL('../../dist/pool/venue-worker.js', import.meta.url));
-  if (existsSync(built)) return built;
-  throw new RiskgridError('RG_ERR_WASM_LOAD', 'the venue worker is not built (run npm run build:host)', { field: 'worker', value: here });
 }
 
 const UNSET = -2;
@@ -603,7 +594,7 @@ export class VenueEngine {
 
   private newPool(threads: number): Piscina<VenueTask, number> {
     const data: VenueWorkerData = { module: this.main.module, variant: this.main.variant, memory: this.memory };
-    return new Piscina<VenueTask, number>({ filename: workerFile(), minThreads: threads, maxThreads: threads, workerData: data, idleTimeout: Infinity });
+    return new Piscina<VenueTask, number>({ filename: workerFile(import.meta.url, 'pool', 'venue-worker'), minThreads: threads, maxThreads: threads, workerData: data, idleTimeout: Infinity });
   }
 
   get threads(): number {

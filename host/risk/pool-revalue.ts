@@ -5,8 +5,6 @@
 //      the finished table into its own memory once, then aggregates and reduces its ranges.
 // The per-account figures are the same code on the same kernels as the single-thread path (bit-
 // identical), and so is the venue P&L (the netted row, one more task).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { RiskgridError } from '../errors.js';
 import type { ScenarioSet } from '../margin/plan.js';
@@ -18,15 +16,7 @@ import { finish, venueRow, type RevalueOptions, type RevalueResult } from './rev
 import { newSliceOut, type SliceOut } from './slice-stats.js';
 import { checkLevels } from './tail-stats.js';
 import type { VarTask, VarTaskResult, VarWorkerData } from './var-worker.js';
-
-/** The compiled worker: next to this file in dist/, or dist/ when running from the TS sources. */
-function workerFile(): string {
-  const here = fileURLToPath(new URL('./var-worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = fileURLToPath(new URL('../../dist/risk/var-worker.js', import.meta.url));
-  if (existsSync(built)) return built;
-  throw new RiskgridError('RG_ERR_WASM_LOAD', 'the risk worker is not built (run npm run build:host)', { field: 'worker', value: here });
-}
+import { workerFile } from '../io/worker-file.js';
 
 function shared(a: Float64Array | Int32Array): SharedArrayBuffer {
   const sab = new SharedArrayBuffer(Math.max(8, a.byteLength));
@@ -55,7 +45,7 @@ export async function revaluePool(wasm: RiskgridWasm, book: RiskBook, scenarios:
     table: new SharedArrayBuffer(8 * (n * nS + n)),
     rowStart: shared(r.rowStart), groupStart: shared(r.groupStart), groupId: shared(r.groupId), posInstrument: shared(r.posInstrument), posSize: shared(r.posSize),
   };
-  const pool = new Piscina<VarTask, VarTaskResult>({ filename: workerFile(), minThreads: opts.threads, maxThreads: opts.threads, workerData: data, idleTimeout: 60_000 });
+  const pool = new Piscina<VarTask, VarTaskResult>({ filename: workerFile(import.meta.url, 'risk', 'var-worker'), minThreads: opts.threads, maxThreads: opts.threads, workerData: data, idleTimeout: 60_000 });
   const nRows = r.nRows;
   const out: SliceOut = newSliceOut(opts.levels.length, nRows);
   let venue: Float64Array = new Float64Array(nS);

@@ -11,6 +11,7 @@ import type { Engine } from '../margin/engine.js';
 import type { MarginResult } from '../margin/result.js';
 import type { Account } from '../model/account.js';
 import type { AccountRecord, AccountStatus } from '../store/store.js';
+import type { AccountStatus as LadderStatus } from '../liquidation/ladder.js';
 
 export interface MarginErrorJson {
   code: string;
@@ -28,6 +29,8 @@ export type LatestMargin =
       computed_at: string;
       /** The market-data guard's verdict when the snapshot was degraded (host/market/guard.ts). */
       degraded?: { reasons: unknown[] };
+      /** The liquidation ladder's rung (host/liquidation/ladder.ts: thresholds with hysteresis). */
+      ladder?: LadderStatus;
     }
   | {
       ok: false;
@@ -49,6 +52,8 @@ export interface BookEntry {
   /** sha256 of the canonical account JSON (a margin run's inputs), computed once per version. */
   inputsHash: string | undefined;
   margin: LatestMargin | undefined;
+  /** The ladder rung last made durable (its hysteresis state; rebuilt from the audit log at start). */
+  ladder?: LadderStatus;
 }
 
 export class LiveBook {

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { registerBuiltinMethodologies } from '../margin/builtin.js';
 import { listProfiles, parseProfile } from '../profiles/registry.js';
 import { authenticate, requireScope } from './auth.js';
 import type { ServiceState } from './state.js';
@@ -20,6 +21,8 @@ export const PutProfileBody = Type.Object(
 );
 
 export function registerProfiles(app: FastifyInstance, state: ServiceState): void {
+  // A profile is checked against its methodology: on a fresh service none may be registered yet.
+  registerBuiltinMethodologies();
   const { store } = state;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 

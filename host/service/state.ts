@@ -22,6 +22,8 @@ import { EngineCache } from './engines.js';
 import { HttpError } from './http-errors.js';
 import { guardMargin } from './market.js';
 import { KeyedLock, LiveBook, SerialQueue, type BookEntry, type LatestMargin, type MarginErrorJson } from './live-book.js';
+import { statusLadder, type AccountStatus as LadderStatus } from '../liquidation/ladder.js';
+import { DEFAULT_LADDER } from '../liquidation/params.js';
 
 export function statusOf(r: Pick<MarginResult, 'im_excess' | 'mm_excess'>): Exclude<AccountStatus, 'error' | 'unknown'> {
   return r.mm_excess < 0 ? 'mm_breach' : r.im_excess < 0 ? 'im_breach' : 'ok';
@@ -32,10 +34,11 @@ export type MarginCause = 'market' | 'account' | 'profile' | 'start';
 
 /** A status change (or margin call), as audited and as pushed on the events channel. */
 export interface StatusEvent {
-  kind: 'margin_call' | 'status_change';
+  /** margin_call / status_change: the margin status; ladder_change: the liquidation ladder's rung. */
+  kind: 'margin_call' | 'status_change' | 'ladder_change';
   account_id: string;
-  from: AccountStatus;
-  to: AccountStatus;
+  from: AccountStatus | LadderStatus;
+  to: AccountStatus | LadderStatus;
   margin: LatestMargin;
 }
 
@@ -91,6 +94,12 @@ export class ServiceState {
     // Validated on ingest; the future-dating check belonged to that moment, not to now.
     if (rec !== undefined) this.snap = parseMarketSnapshot(rec.json, { now: false });
     for (const a of await this.store.listAccounts()) this.book.put(await this.entryFor(a));
+    // The ladder's hysteresis state: each account's last durable rung, replayed from the audit log.
+    for (const row of await this.store.listAudit()) {
+      if (row.kind !== 'ladder_change' || row.account_id === null) continue;
+      const e = this.book.get(row.account_id);
+      if (e !== undefined) e.ladder = row.data.to as LadderStatus;
+    }
     if (this.snap !== undefined && this.book.size > 0) await this.margins.run(() => this.remargin(this.book.all(), 'start'));
   }
 
@@ -159,7 +168,7 @@ export class ServiceState {
     if (!m.ok) throw e.failure ?? new RiskgridError(m.error.code as never, m.error.message, { field: m.error.field, value: m.error.value });
     // Judged now, not when computed: data goes stale with time alone (503 where the profile rejects).
     const guarded = guardMargin(this.guard, loaded(e).engine, await this.latestMarket());
-    return { rec: e.rec, result: { ...m.result, ...guarded, computed_at: m.computed_at } };
+    return { rec: e.rec, result: { ...m.result, ...guarded, ...(m.ladder === undefined ? {} : { liquidation_status: m.ladder }), computed_at: m.computed_at } };
   }
 
   /**
@@ -188,6 +197,7 @@ export class ServiceState {
       // Acknowledged = durable: from here on the book follows the store.
       const entry = await this.entryFor(rec);
       entry.margin = cur?.margin; // until the re-margin below replaces it
+      entry.ladder = cur?.ladder;
       this.book.put(entry);
       if (this.snap !== undefined) {
         try {
@@ -228,6 +238,7 @@ export class ServiceState {
         }
         if (engine === e.engine) continue;
         const fresh = await this.entryFor(e.rec);
+        fresh.ladder = e.ladder;
         this.book.put(fresh);
         moved.push(fresh);
       }
@@ -261,6 +272,7 @@ export class ServiceState {
     const statuses: Array<{ id: string; status: AccountStatus }> = [];
     const audit: AuditEntry[] = [];
     const events: StatusEvent[] = [];
+    const ladders = new Array<LadderStatus | undefined>(entries.length);
     const single = cause === 'account';
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
@@ -269,6 +281,7 @@ export class ServiceState {
       // After a write the status is always written: the write stored the status it read, which a
       // concurrent re-margin may have changed meanwhile.
       if (m.status !== from || single) statuses.push({ id: e.rec.id, status: m.status });
+      ladders[i] = this.ladderOf(e, m, events, audit);
       if (m.status === from) continue;
       const kind = m.status === 'mm_breach' ? 'margin_call' : 'status_change';
       events.push({ kind, account_id: e.rec.id, from, to: m.status, margin: m });
@@ -287,10 +300,14 @@ export class ServiceState {
       const m = margins[i]!;
       e.margin = m;
       e.rec.status = m.status;
+      e.ladder = ladders[i] ?? e.ladder;
       // A write that replaced the entry meanwhile has queued its own re-margin; until it runs,
       // the book shows this (durable) status.
       const now = this.book.get(e.rec.id);
-      if (now !== undefined && now !== e) now.rec.status = m.status;
+      if (now !== undefined && now !== e) {
+        now.rec.status = m.status;
+        now.ladder = e.ladder;
+      }
       updates[i] = { account_id: e.rec.id, margin: m };
     }
     const batch: MarginBatch = { cause, market_snapshot_id: snap.id, computed_at, updates, events };
@@ -302,6 +319,24 @@ export class ServiceState {
       }
     }
     if (!single) await this.store.writeMargins({ runs: runs() });
+  }
+
+  /**
+   * The account's rung on the liquidation ladder (the pool profile's `liquidation.ladder`, with
+   * hysteresis from its last durable rung); a change is an audited, pushed `ladder_change` event.
+   * A new account starts on its raw rung and is recorded only when it is not healthy.
+   */
+  private ladderOf(e: BookEntry, m: LatestMargin, events: StatusEvent[], audit: AuditEntry[]): LadderStatus | undefined {
+    if (!m.ok || e.engine === undefined) return undefined;
+    const r = m.result;
+    const next = statusLadder(e.ladder, r, e.engine.profile.liquidation?.ladder ?? DEFAULT_LADDER).status;
+    m.ladder = next;
+    const from = e.ladder ?? 'healthy';
+    if (next !== from) {
+      events.push({ kind: 'ladder_change', account_id: e.rec.id, from, to: next, margin: m });
+      audit.push({ kind: 'ladder_change', account_id: e.rec.id, data: { from, to: next, equity: r.equity, initial_margin: r.initial_margin, maintenance_margin: r.maintenance_margin, market_snapshot_id: r.market_snapshot_id, profile_hash: r.profile_hash } });
+    }
+    return next;
   }
 
   /** Margins of `entries` on `snap`, one marginBatch per engine; a failure is an `error` margin, never dropped. */

@@ -196,6 +196,7 @@ export function marginPayload(m: LatestMargin): Record<string, unknown> {
       market_snapshot_id: r.market_snapshot_id, status: m.status,
       initial_margin: r.initial_margin, maintenance_margin: r.maintenance_margin, equity: r.equity, im_excess: r.im_excess, mm_excess: r.mm_excess,
       margin_currency: r.margin_currency, profile_hash: r.profile_hash, engine_version: r.engine_version, computed_at: m.computed_at,
+      ...(m.ladder === undefined ? {} : { liquidation_status: m.ladder }),
       ...(m.degraded === undefined ? {} : { degraded: m.degraded }),
     };
   }
@@ -241,6 +242,7 @@ function payloadText(m: LatestMargin): string {
       `"market_snapshot_id":${q(r.market_snapshot_id)},"status":${q(m.status)},"initial_margin":${String(r.initial_margin)},` +
       `"maintenance_margin":${String(r.maintenance_margin)},"equity":${String(r.equity)},"im_excess":${String(r.im_excess)},"mm_excess":${String(r.mm_excess)},` +
       `"margin_currency":${q(r.margin_currency)},"profile_hash":${q(r.profile_hash)},"engine_version":${q(r.engine_version)},"computed_at":${q(m.computed_at)}` +
+      (m.ladder === undefined ? '' : `,"liquidation_status":${q(m.ladder)}`) +
       (m.degraded === undefined ? '' : `,"degraded":${JSON.stringify(m.degraded)}`);
   } else {
     t = JSON.stringify(marginPayload(m)).slice(1, -1);

@@ -5,12 +5,13 @@
 // A write resolves after COMMIT, and sessions never run with synchronous_commit=off, so an
 // acknowledged write is in the server's WAL on disk.
 import pg from 'pg';
-import type { PoolClient, QueryResultRow } from 'pg';
+import type { PoolClient } from 'pg';
 import { RiskgridError } from '../errors.js';
 import { auditRowHash, GENESIS, verifyChain } from './audit-chain.js';
 import type {
   AccountRecord, AccountStatus, ApiKeyRecord, AuditEntry, AuditRow, AuditVerification, MarginRunRecord, MarginWrite, ProfileRecord, Scope, SnapshotRecord, Store,
 } from './store.js';
+import { accountOf, profileOf, snapshotOf } from './rows.js';
 
 // Append-only, each a list of statements run in one transaction; never edit a released one.
 const MIGRATIONS: readonly string[] = [
@@ -38,7 +39,6 @@ const MIGRATIONS: readonly string[] = [
 // Serialises migrations of concurrent openers of one database (advisory locks are per database).
 const MIGRATION_LOCK = 7_326_410_001;
 
-type Row = QueryResultRow;
 
 /** The URL with its password replaced, fit for messages and logs. */
 export function redactUrl(url: string): string {
@@ -274,21 +274,6 @@ export class PostgresStore implements Store {
     this.closed = true;
     await this.pool.end();
   }
-}
-
-function accountOf(r: Row): AccountRecord {
-  return {
-    id: r.id as string, pool: r.pool as string, positions: JSON.parse(r.positions as string) as unknown[],
-    balances: JSON.parse(r.balances as string) as Record<string, number>, status: r.status as AccountStatus, updated_at: r.updated_at as string,
-  };
-}
-
-function profileOf(r: Row): ProfileRecord {
-  return { name: r.name as string, version: r.version as string, hash: r.hash as string, json: JSON.parse(r.json as string) as Record<string, unknown> };
-}
-
-function snapshotOf(r: Row): SnapshotRecord {
-  return { id: r.id as string, timestamp: r.timestamp as number, json: JSON.parse(r.json as string) as Record<string, unknown> };
 }
 
 /** Throws RG_ERR_INVALID_ARGUMENT unless node-postgres can parse the URL (nothing is connected). */

@@ -7,6 +7,7 @@ import { auditRowHash, GENESIS, verifyChain } from './audit-chain.js';
 import type {
   AccountRecord, AccountStatus, ApiKeyRecord, AuditEntry, AuditRow, AuditVerification, MarginRunRecord, MarginWrite, ProfileRecord, Scope, SnapshotRecord, Store,
 } from './store.js';
+import { accountOf, profileOf, snapshotOf } from './rows.js';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE accounts (id TEXT PRIMARY KEY, pool TEXT NOT NULL, positions TEXT NOT NULL, balances TEXT NOT NULL,
@@ -204,21 +205,6 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-function accountOf(r: Row): AccountRecord {
-  return {
-    id: r.id as string, pool: r.pool as string, positions: JSON.parse(r.positions as string) as unknown[],
-    balances: JSON.parse(r.balances as string) as Record<string, number>, status: r.status as AccountStatus, updated_at: r.updated_at as string,
-  };
-}
-
-function profileOf(r: Row): ProfileRecord {
-  return { name: r.name as string, version: r.version as string, hash: r.hash as string, json: JSON.parse(r.json as string) as Record<string, unknown> };
-}
-
-function snapshotOf(r: Row): SnapshotRecord {
-  return { id: r.id as string, timestamp: r.timestamp as number, json: JSON.parse(r.json as string) as Record<string, unknown> };
 }
 
 export function openSqliteStore(path: string): SqliteStore {

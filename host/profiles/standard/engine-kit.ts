@@ -41,6 +41,8 @@ export interface Equity {
   collateral?: CollateralBreakdownLine[];
   /** The IM haircut beyond the MM one (value_mm − value_im ≥ 0): an IM-only requirement. */
   imCollateral?: number;
+  /** depeg_requirement × the largest depeg held: the fraction IM and MM grow by (0: none). */
+  depegFactor?: number;
 }
 
 /**
@@ -89,7 +91,8 @@ export function equitiesOf(batch: readonly Resolved[], market: MarketSnapshot, e
     // Equity counts collateral at its MM value; the further IM haircut is an IM-only requirement
     // (im.collateral_haircut), so that excess = equity − requirement holds for both.
     if (own) parts.collateral_haircut = v.totals.value_mm - v.totals.value;
-    return { equity: Object.values(parts).reduce((x, y) => x + y, 0), parts, collateral: breakdownOf(v), imCollateral: v.totals.value_mm - v.totals.value_im };
+    const depegFactor = (valuer.params.depeg_requirement ?? 0) * v.totals.depeg_max;
+    return { equity: Object.values(parts).reduce((x, y) => x + y, 0), parts, collateral: breakdownOf(v), imCollateral: v.totals.value_mm - v.totals.value_im, depegFactor };
   });
 }
 
@@ -116,14 +119,20 @@ export function outcome(o: OutcomeParts, explain: boolean): MethodologyOutcome {
   });
   const worst = wi < 0 ? { index: -1, label: 'no scenarios (static method)', spot_shock: 0, vol_move: 'none', kind: 'static', pnl: 0 } : { ...o.scenarios[wi]!, pnl: o.scenarioPnl[wi]! };
   const addOn = o.equity.imCollateral ?? 0;
-  const im = addOn === 0 ? o.im : o.im + addOn;
-  const contingencies = addOn === 0 ? o.contingencies : { ...o.contingencies, 'im.collateral_haircut': addOn };
+  // A depeg raises both requirements by the profile's factor (collateral.depeg_requirement).
+  const k = o.equity.depegFactor ?? 0;
+  const imDepeg = k * o.im;
+  const mmDepeg = k * o.mm;
+  const im = (addOn === 0 ? o.im : o.im + addOn) + imDepeg;
+  const mm = o.mm + mmDepeg;
+  let contingencies = addOn === 0 ? o.contingencies : { ...o.contingencies, 'im.collateral_haircut': addOn };
+  if (k !== 0) contingencies = { ...contingencies, 'mm.depeg': mmDepeg, 'im.depeg': imDepeg };
   return {
     initial_margin: im,
-    maintenance_margin: o.mm,
+    maintenance_margin: mm,
     equity: o.equity.equity,
     im_excess: o.equity.equity - im,
-    mm_excess: o.equity.equity - o.mm,
+    mm_excess: o.equity.equity - mm,
     margin_currency: 'USD',
     breakdown: {
       scenario_loss: o.scenarioLoss,
