@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { newApiKey } from '../host/service/auth.js';
 import { buildServer } from '../host/service/server.js';
 import { openSqliteStore, type SqliteStore } from '../host/store/sqlite.js';
+import { movedMarket } from './support/moved-market.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const base = JSON.parse(readFileSync(join(root, 'examples/market-eth.json'), 'utf8')) as Record<string, any>;
@@ -18,19 +19,8 @@ const dir = mkdtempSync(join(tmpdir(), 'riskgrid-ladder-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let n = 0;
-/** The example market with ETH moved by `f` (index, perp, forwards, ETH collateral), a second later each time. */
-function market(f: number): Record<string, any> {
-  const m = structuredClone(base);
-  n++;
-  m.snapshot_id = `ladder-${n}`;
-  m.timestamp = base.timestamp + n * 1000;
-  const u = m.underlyings.ETH;
-  u.index_price *= f;
-  u.perp_price *= f;
-  for (const e of Object.values(u.expiries) as Array<{ forward: number }>) e.forward *= f;
-  m.collateral.ETH.price *= f;
-  return m;
-}
+/** The example market with ETH moved by `f`, a second later each time. */
+const market = (f: number): Record<string, any> => movedMarket(base, 'ETH', f, `ladder-${++n}`, n * 1000);
 
 describe('the liquidation ladder in the service', () => {
   let store: SqliteStore;

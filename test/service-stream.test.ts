@@ -17,6 +17,7 @@ import { CLOSE_SLOW_CONSUMER, CLOSE_UNAUTHORIZED, eventMessage, eventText, margi
 import type { LatestMargin } from '../host/service/live-book.js';
 import { SqliteStore } from '../host/store/sqlite.js';
 import type { AccountRecord, Scope } from '../host/store/store.js';
+import { movedMarket } from './support/moved-market.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (f: string): Record<string, any> => JSON.parse(readFileSync(join(root, 'examples', f), 'utf8')) as Record<string, any>;
@@ -43,18 +44,7 @@ class SlowStore extends SqliteStore {
 
 /** The example market moved by `factor` (index, perp, forwards, ETH collateral), under a new id. */
 let tick = 0;
-function market(factor: number): Record<string, any> {
-  const m = structuredClone(base);
-  tick++;
-  m.snapshot_id = `stream-${tick}`;
-  m.timestamp = base.timestamp + tick * 1000;
-  const u = m.underlyings.ETH;
-  u.index_price *= factor;
-  u.perp_price *= factor;
-  for (const e of Object.values(u.expiries) as Array<{ forward: number }>) e.forward *= factor;
-  m.collateral.ETH.price *= factor;
-  return m;
-}
+const market = (factor: number): Record<string, any> => movedMarket(base, 'ETH', factor, `stream-${++tick}`, tick * 1000);
 
 let app: FastifyInstance;
 let store: SlowStore;

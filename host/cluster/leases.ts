@@ -151,11 +151,20 @@ export class Leases {
     }
     await Promise.all([...this.held].map(async ([p, rev]) => {
       const t = performance.now();
+      let next: number;
       try {
-        this.held.set(p, await this.kv.update(leaseKey(p), JSON.stringify({ node: this.nodeId }), rev));
-        this.renewedAt.set(p, t);
+        next = await this.kv.update(leaseKey(p), JSON.stringify({ node: this.nodeId }), rev);
       } catch {
-        this.lose(p);
+        if (this.held.get(p) === rev) this.lose(p);
+        return;
+      }
+      if (this.held.get(p) === rev) {
+        this.held.set(p, next);
+        this.renewedAt.set(p, t);
+      } else {
+        // Released while this renewal was in flight (whose CAS then beat the release's delete):
+        // delete the entry we just wrote, or the partition would stay leased to no one serving it.
+        await this.kv.delete(leaseKey(p), { previousSeq: next }).catch(() => undefined);
       }
     }));
     for (const p of [...this.held.keys()]) if (!this.owns(p)) this.lose(p);

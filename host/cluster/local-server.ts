@@ -2,11 +2,12 @@
 // nats-server), a temp store dir, a free loopback port, max_payload raised for result chunks.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect as netConnect, createServer } from 'node:net';
+import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RiskgridError } from '../errors.js';
 import { MAX_PAYLOAD } from './streams.js';
+import { freePort } from '../io/free-port.js';
 
 /** The nats-server binary on PATH (or $NATS_SERVER), or why there is none. */
 export function natsServerBinary(): { bin: string; version: string } | { missing: string } {
@@ -14,17 +15,6 @@ export function natsServerBinary(): { bin: string; version: string } | { missing
   const r = spawnSync(bin, ['--version'], { encoding: 'utf8' });
   if (r.status !== 0) return { missing: `${bin} is not installed (apt-get install -y nats-server, or set NATS_SERVER)` };
   return { bin, version: r.stdout.trim() };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface LocalNats {

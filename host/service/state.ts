@@ -29,6 +29,9 @@ export function statusOf(r: Pick<MarginResult, 'im_excess' | 'mm_excess'>): Excl
   return r.mm_excess < 0 ? 'mm_breach' : r.im_excess < 0 ? 'im_breach' : 'ok';
 }
 
+/** Accounts per marginBatch call of a re-margin (a few milliseconds of work between yields). */
+const COMPUTE_CHUNK = 128;
+
 /** What caused a re-margin. */
 export type MarginCause = 'market' | 'account' | 'profile' | 'start';
 
@@ -267,7 +270,7 @@ export class ServiceState {
   private async remargin(entries: readonly BookEntry[], cause: MarginCause, snap = this.snap): Promise<void> {
     if (snap === undefined) return;
     const computed_at = new Date().toISOString();
-    const margins = this.compute(entries, snap, computed_at);
+    const margins = await this.compute(entries, snap, computed_at);
 
     const statuses: Array<{ id: string; status: AccountStatus }> = [];
     const audit: AuditEntry[] = [];
@@ -340,7 +343,7 @@ export class ServiceState {
   }
 
   /** Margins of `entries` on `snap`, one marginBatch per engine; a failure is an `error` margin, never dropped. */
-  private compute(entries: readonly BookEntry[], snap: MarketSnapshot, computed_at: string): LatestMargin[] {
+  private async compute(entries: readonly BookEntry[], snap: MarketSnapshot, computed_at: string): Promise<LatestMargin[]> {
     const out = new Array<LatestMargin>(entries.length);
     const groups = new Map<Engine, number[]>();
     for (let i = 0; i < entries.length; i++) {
@@ -357,17 +360,22 @@ export class ServiceState {
       // Never silently: a pushed margin on degraded data carries the guard's reasons, as HTTP responses do.
       const st = this.guard.status(Date.now(), engine.profile.market_data ?? DEFAULT_MARKET_DATA_POLICY, snap);
       const degraded = st.degraded ? { degraded: { reasons: [...(st.reasons ?? [])] } } : {};
-      let outcomes;
-      try {
-        outcomes = engine.marginBatch(idx.map((i) => entries[i]!.account!), snap);
-      } catch (err) {
-        const j = errorJson(err);
-        for (const i of idx) out[i] = failed(j, snap.id, engine.profile.hash, computed_at);
-        continue;
-      }
-      for (let k = 0; k < idx.length; k++) {
-        const o = outcomes[k]!;
-        out[idx[k]!] = o.ok ? { ok: true, status: statusOf(o.result), result: o.result, computed_at, ...degraded } : failed(o.error, snap.id, engine.profile.hash, computed_at);
+      // In chunks, yielding between them: requests (what-ifs) are served while a book re-margins.
+      for (let c0 = 0; c0 < idx.length; c0 += COMPUTE_CHUNK) {
+        if (c0 > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const chunk = idx.slice(c0, c0 + COMPUTE_CHUNK);
+        let outcomes;
+        try {
+          outcomes = engine.marginBatch(chunk.map((i) => entries[i]!.account!), snap);
+        } catch (err) {
+          const j = errorJson(err);
+          for (const i of chunk) out[i] = failed(j, snap.id, engine.profile.hash, computed_at);
+          continue;
+        }
+        for (let k = 0; k < chunk.length; k++) {
+          const o = outcomes[k]!;
+          out[chunk[k]!] = o.ok ? { ok: true, status: statusOf(o.result), result: o.result, computed_at, ...degraded } : failed(o.error, snap.id, engine.profile.hash, computed_at);
+        }
       }
     }
     return out;

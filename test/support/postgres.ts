@@ -5,10 +5,10 @@
 // database, so tests never see each other's rows.
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { freePort } from '../../host/io/free-port.js';
 
 export type PgPlan =
   | { kind: 'url'; url: string }
@@ -36,16 +36,6 @@ function osUser(name: string): { uid: number; gid: number } | undefined {
   return { uid: Number(f[2]), gid: Number(f[3]) };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PgTestServer {
   /** An admin URL for a new, empty database. */
