@@ -67,7 +67,11 @@ describe('derive-pmrm2 fast path = reference path, bit for bit', () => {
         const a = { ...acct, positions: mv.short && s !== 0 ? [...acct.positions, shortOption(2000, s > 0 ? 'C' : 'P', s)] : acct.positions };
         const f = fast.margin(a, snapF);
         expect(tookFastPath(f)).toBe(true);
-        expect(diffs(f, ref.margin(a, snapR))).toEqual([]);
+        const r = ref.margin(a, snapR);
+        expect(diffs(f, r)).toEqual([]);
+        // Serialised, with the per-asset collateral lines both paths build on first read.
+        expect(diffs(JSON.parse(JSON.stringify(f)), JSON.parse(JSON.stringify(r)))).toEqual([]);
+        expect(f.breakdown.collateral!.map((l) => l.asset)).toEqual(Object.keys(a.balances).sort());
         // The same snapshot object again: served from the cached context.
         expect(diffs(fast.margin(a, snapF), f)).toEqual([]);
         expect(JSON.parse(JSON.stringify(f)).greeks.positions.length).toBe(a.positions.length);

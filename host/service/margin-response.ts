@@ -28,7 +28,8 @@ const PositionGreeks = item({ instrument: S, size: N, value: N, delta: N, gamma:
 const scenarioFields = { index: N, label: S, spot_shock: N, vol_move: Type.Unknown({ description: '"up", "none", "down", "linear skew", "abs skew", or a signed absolute vol move' }), kind: S };
 const ScenarioInfo = item(scenarioFields);
 const WorstScenario = loose({ ...scenarioFields, pnl: N }, 'the scenario that sets the requirement; pnl < 0 is a loss');
-const Breakdown = loose({ scenario_loss: N, mm_loss_factor: N, im_loss_factor: N, contingencies: Amounts, equity_parts: Amounts, detail: Type.Unknown() });
+// `collateral` named: Derive results carry their lines as a getter (host/margin/lazy-breakdown.ts).
+const Breakdown = loose({ scenario_loss: N, mm_loss_factor: N, im_loss_factor: N, contingencies: Amounts, equity_parts: Amounts, detail: Type.Unknown(), collateral: Type.Unknown() });
 
 /** The figures of one margin answer that a what-if summary keeps. */
 const summaryFields = {

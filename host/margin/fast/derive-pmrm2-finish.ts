@@ -7,7 +7,8 @@ import type { Account } from '../../model/account.js';
 import type { DerivePmrm2EngineParams } from '../orchestrators/derive-pmrm2.js';
 import { derivePmrm2Breakdown } from '../../collateral/breakdown.js';
 import { lazyAccountGreeks } from '../greeks.js';
-import type { CollateralBreakdownLine, MarginResult, ScenarioInfo } from '../result.js';
+import type { MarginResult, ScenarioInfo } from '../result.js';
+import { LazyBreakdown } from '../lazy-breakdown.js';
 import type { DerivePmrm2Rows } from './derive-pmrm2-rows.js';
 
 /** The engine's identity fields, echoed in every result. */
@@ -125,9 +126,6 @@ export function finishDerivePmrm2FastRow(
   nonFinite += (initialMargin * 0 + maintenanceMargin * 0 + equity * 0 + imExcess * 0 + mmExcess * 0);
   if (nonFinite !== 0) return null;
 
-  const market = ctx.market;
-  const marginAsset = ctx.marginAsset;
-  let lines: CollateralBreakdownLine[] | undefined;
   const isBasis = wi >= n;
   const worstInfo = scenarios[isBasis ? n : wi]!;
   return {
@@ -143,11 +141,9 @@ export function finishDerivePmrm2FastRow(
     im_excess: imExcess,
     mm_excess: mmExcess,
     margin_currency: ctx.marginAsset,
-    breakdown: {
-      scenario_loss: scenarioLoss,
-      mm_loss_factor: mmLossFactor,
-      im_loss_factor: imLossFactor,
-      contingencies: {
+    breakdown: new LazyBreakdown(
+      scenarioLoss, mmLossFactor, imLossFactor,
+      {
         'mm.perp': mmPerp,
         'mm.option': mmOption,
         'mm.collateral_haircut': mmCollateral,
@@ -157,13 +153,10 @@ export function finishDerivePmrm2FastRow(
         'im.oracle_confidence': oracle,
         'im.depeg': depeg,
       },
-      equity_parts: { cash, options: optionMtm, collateral: collateralMtm, perp_unrealised_pnl: perpUnrealisedPnl, perp_funding: perpFunding },
-      // The same display-only lines the reference path adds (one function for both), built on
-      // first read like the Greeks: the batch path does not pay for lines nobody reads.
-      get collateral() {
-        return (lines ??= derivePmrm2Breakdown(account.balances, market, marginAsset, params.collaterals, stable));
-      },
-    },
+      { cash, options: optionMtm, collateral: collateralMtm, perp_unrealised_pnl: perpUnrealisedPnl, perp_funding: perpFunding },
+      // The reference path's lines (one function for both), built on first read.
+      () => derivePmrm2Breakdown(account.balances, ctx.market, ctx.marginAsset, params.collaterals, stable),
+    ),
     worst_scenario: { index: worstInfo.index, label: worstInfo.label, spot_shock: worstInfo.spot_shock, vol_move: worstInfo.vol_move, kind: worstInfo.kind, pnl: worstPnl },
     scenario_pnl,
     scenarios,

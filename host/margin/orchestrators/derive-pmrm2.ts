@@ -28,6 +28,8 @@ import type { MarginMethodology, MethodologyContext, MethodologyOutcome } from '
 import type { PlanResult } from '../plan.js';
 import type { ScenarioInfo } from '../result.js';
 import { derivePmrm2Breakdown } from '../../collateral/breakdown.js';
+import { LazyBreakdown } from '../lazy-breakdown.js';
+import type { CollateralBreakdownLine } from '../result.js';
 
 export interface CollateralTerms {
   mmHaircut: number;
@@ -184,7 +186,7 @@ export function derivePmrm2Scenarios(params: DerivePmrm2Params, kinds: string[])
   return out;
 }
 
-export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], marginCurrency: string, explain: boolean): MethodologyOutcome {
+export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], marginCurrency: string, explain: boolean, lines: () => CollateralBreakdownLine[]): MethodologyOutcome {
   const scenario_pnl = [...r.scenarioPnl, r.basisContingency];
   const w = r.worst;
   const worstInfo = scenarios[w.index]!;
@@ -196,11 +198,9 @@ export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], margi
     im_excess: r.imExcess,
     mm_excess: r.mmExcess,
     margin_currency: marginCurrency,
-    breakdown: {
-      scenario_loss: Math.max(0, -w.pnl),
-      mm_loss_factor: r.mmLossFactor,
-      im_loss_factor: r.imLossFactor,
-      contingencies: {
+    breakdown: new LazyBreakdown(
+      Math.max(0, -w.pnl), r.mmLossFactor, r.imLossFactor,
+      {
         'mm.perp': c.mmPerp,
         'mm.option': c.mmOption,
         'mm.collateral_haircut': c.mmCollateral,
@@ -210,9 +210,10 @@ export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], margi
         'im.oracle_confidence': c.oracle,
         'im.depeg': r.depegAddOn * Math.max(0, -w.pnl),
       },
-      equity_parts: { cash: r.cash, options: r.optionMtm, collateral: r.collateralMtm, perp_unrealised_pnl: r.perpUnrealisedPnl, perp_funding: r.perpFunding },
-      ...(explain ? { detail: { derive: r } } : {}),
-    },
+      { cash: r.cash, options: r.optionMtm, collateral: r.collateralMtm, perp_unrealised_pnl: r.perpUnrealisedPnl, perp_funding: r.perpFunding },
+      lines,
+      explain ? { derive: r } : undefined,
+    ),
     worst_scenario: { ...worstInfo, pnl: w.pnl },
     scenario_pnl,
     scenarios,
@@ -240,8 +241,9 @@ export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> 
       const scenarios = derivePmrm2Scenarios(params, kinds);
       const marginCurrency = market.stablecoin?.asset ?? 'USDC';
       results.forEach((r, j) => {
-        const o = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true);
-        o.breakdown.collateral = derivePmrm2Breakdown(accounts[slot[j]!]!.balances, market, marginCurrency, params.collaterals, good[j]!.stablePrice);
+        const balances = accounts[slot[j]!]!.balances;
+        const stable = good[j]!.stablePrice;
+        const o = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true, () => derivePmrm2Breakdown(balances, market, marginCurrency, params.collaterals, stable));
         if (ctx.instrumentScenarios) o.instrument_scenarios = optionScenarios(meta.portfolios[j]!, ids[j]!, evaluated, plan.scenarios.nS, params.scenarios.length);
         out[slot[j]!] = o;
       });
