@@ -1,22 +1,29 @@
-// A MarginBreakdown whose per-asset collateral lines are built on first read. The lines are a
-// prototype getter (an accessor in each result's object literal made a 10,000-account batch ~25 %
-// slower); toJSON writes them out, so JSON (and the service's replies) carry them as data.
-// Object.keys lists the figures only; read `collateral` or serialise to see the lines.
+// A MarginBreakdown whose per-asset collateral lines are built on first read, from the source the
+// result was computed from. The lines are a prototype getter (an accessor in each result's object
+// literal made a 10,000-account batch ~25 % slower) and toJSON writes them out, so JSON (and the
+// service's replies) carry them as data. Object.keys lists the figures only.
 import type { CollateralBreakdownLine, MarginBreakdown } from './result.js';
 
-export class LazyBreakdown implements MarginBreakdown {
-  scenario_loss: number;
-  mm_loss_factor: number;
-  im_loss_factor: number;
-  contingencies: Record<string, number>;
-  equity_parts: Record<string, number>;
-  detail?: Record<string, unknown>;
-  #lines: CollateralBreakdownLine[] | undefined;
-  #build: (() => CollateralBreakdownLine[]) | undefined;
+/** What the lines are built from: `lines(arg)` on first read (no closure per result). */
+export interface LinesSource<A> {
+  lines(arg: A): CollateralBreakdownLine[];
+}
+
+export class LazyBreakdown<A = unknown> implements MarginBreakdown {
+  // `declare`: assigned in the constructor, not emitted as class fields (defining each field per
+  // object cost the batch path a fifth, and `detail` must stay absent unless given).
+  declare scenario_loss: number;
+  declare mm_loss_factor: number;
+  declare im_loss_factor: number;
+  declare contingencies: Record<string, number>;
+  declare equity_parts: Record<string, number>;
+  declare detail?: Record<string, unknown>;
+  #source: LinesSource<A> | undefined;
+  #arg: A | CollateralBreakdownLine[];
 
   constructor(
     scenarioLoss: number, mmLossFactor: number, imLossFactor: number, contingencies: Record<string, number>, equityParts: Record<string, number>,
-    lines: () => CollateralBreakdownLine[], detail?: Record<string, unknown>,
+    source: LinesSource<A>, arg: A, detail?: Record<string, unknown>,
   ) {
     this.scenario_loss = scenarioLoss;
     this.mm_loss_factor = mmLossFactor;
@@ -24,15 +31,16 @@ export class LazyBreakdown implements MarginBreakdown {
     this.contingencies = contingencies;
     this.equity_parts = equityParts;
     if (detail !== undefined) this.detail = detail;
-    this.#build = lines;
+    this.#source = source;
+    this.#arg = arg;
   }
 
   get collateral(): CollateralBreakdownLine[] {
-    if (this.#lines === undefined) {
-      this.#lines = this.#build!();
-      this.#build = undefined;
+    if (this.#source !== undefined) {
+      this.#arg = this.#source.lines(this.#arg as A);
+      this.#source = undefined;
     }
-    return this.#lines;
+    return this.#arg as CollateralBreakdownLine[];
   }
 
   toJSON(): MarginBreakdown {

@@ -5,7 +5,6 @@
 // A row with anything non-finite returns null: the reference path then raises its exact error.
 import type { Account } from '../../model/account.js';
 import type { DerivePmrm2EngineParams } from '../orchestrators/derive-pmrm2.js';
-import { derivePmrm2Breakdown } from '../../collateral/breakdown.js';
 import { lazyAccountGreeks } from '../greeks.js';
 import type { MarginResult, ScenarioInfo } from '../result.js';
 import { LazyBreakdown } from '../lazy-breakdown.js';
@@ -154,8 +153,8 @@ export function finishDerivePmrm2FastRow(
         'im.depeg': depeg,
       },
       { cash, options: optionMtm, collateral: collateralMtm, perp_unrealised_pnl: perpUnrealisedPnl, perp_funding: perpFunding },
-      // The reference path's lines (one function for both), built on first read.
-      () => derivePmrm2Breakdown(account.balances, ctx.market, ctx.marginAsset, params.collaterals, stable),
+      // The reference path's lines (one function for both), built by the snapshot on first read.
+      ctx, account.balances,
     ),
     worst_scenario: { index: worstInfo.index, label: worstInfo.label, spot_shock: worstInfo.spot_shock, vol_move: worstInfo.vol_move, kind: worstInfo.kind, pnl: worstPnl },
     scenario_pnl,

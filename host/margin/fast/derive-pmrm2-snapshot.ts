@@ -18,6 +18,8 @@ import type { RiskgridWasm } from '../../wasm/loader.js';
 import type { DerivePmrm2EngineParams } from '../orchestrators/derive-pmrm2.js';
 import type { UnitGreeks } from '../greeks.js';
 import { ScenarioTable } from '../scenario-table-wasm.js';
+import { derivePmrm2Breakdown } from '../../collateral/breakdown.js';
+import type { CollateralBreakdownLine } from '../result.js';
 
 /** Instrument codes besides option slots (≥ 0). */
 export const BAD = -1;
@@ -107,6 +109,11 @@ export class DerivePmrm2Snapshot {
 
   private portfolio(options: DeriveOption[], expiries: DeriveExpiryFeed[], collaterals: DeriveCollateral[]): DerivePortfolio {
     return { spot: this.spot, spotConfidence: this.spotConfidence, stablePrice: this.stablePrice, cash: 0, options, expiries, collaterals };
+  }
+
+  /** A result's per-asset collateral lines on this snapshot (its LazyBreakdown asks on first read). */
+  lines(balances: Readonly<Record<string, number>>): CollateralBreakdownLine[] {
+    return derivePmrm2Breakdown(balances, this.market, this.marginAsset, this.params.collaterals, this.stablePrice);
   }
 
   /** Option slot (≥ 0), PERP, or BAD for an instrument. */

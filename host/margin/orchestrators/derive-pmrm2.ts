@@ -28,8 +28,7 @@ import type { MarginMethodology, MethodologyContext, MethodologyOutcome } from '
 import type { PlanResult } from '../plan.js';
 import type { ScenarioInfo } from '../result.js';
 import { derivePmrm2Breakdown } from '../../collateral/breakdown.js';
-import { LazyBreakdown } from '../lazy-breakdown.js';
-import type { CollateralBreakdownLine } from '../result.js';
+import { LazyBreakdown, type LinesSource } from '../lazy-breakdown.js';
 
 export interface CollateralTerms {
   mmHaircut: number;
@@ -186,7 +185,7 @@ export function derivePmrm2Scenarios(params: DerivePmrm2Params, kinds: string[])
   return out;
 }
 
-export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], marginCurrency: string, explain: boolean, lines: () => CollateralBreakdownLine[]): MethodologyOutcome {
+export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], marginCurrency: string, explain: boolean, lines: LinesSource<Readonly<Record<string, number>>>, balances: Readonly<Record<string, number>>): MethodologyOutcome {
   const scenario_pnl = [...r.scenarioPnl, r.basisContingency];
   const w = r.worst;
   const worstInfo = scenarios[w.index]!;
@@ -211,7 +210,7 @@ export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], margi
         'im.depeg': r.depegAddOn * Math.max(0, -w.pnl),
       },
       { cash: r.cash, options: r.optionMtm, collateral: r.collateralMtm, perp_unrealised_pnl: r.perpUnrealisedPnl, perp_funding: r.perpFunding },
-      lines,
+      lines, balances,
       explain ? { derive: r } : undefined,
     ),
     worst_scenario: { ...worstInfo, pnl: w.pnl },
@@ -241,9 +240,9 @@ export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> 
       const scenarios = derivePmrm2Scenarios(params, kinds);
       const marginCurrency = market.stablecoin?.asset ?? 'USDC';
       results.forEach((r, j) => {
-        const balances = accounts[slot[j]!]!.balances;
         const stable = good[j]!.stablePrice;
-        const o = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true, () => derivePmrm2Breakdown(balances, market, marginCurrency, params.collaterals, stable));
+        const lines = { lines: (balances: Readonly<Record<string, number>>) => derivePmrm2Breakdown(balances, market, marginCurrency, params.collaterals, stable) };
+        const o = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true, lines, accounts[slot[j]!]!.balances);
         if (ctx.instrumentScenarios) o.instrument_scenarios = optionScenarios(meta.portfolios[j]!, ids[j]!, evaluated, plan.scenarios.nS, params.scenarios.length);
         out[slot[j]!] = o;
       });
