@@ -248,6 +248,25 @@ describe('non-Derive methodologies value balances through the collateral module'
   });
 });
 
+describe('Derive collateral lines: on request in batches', () => {
+  it('margin and whatIf carry them; marginBatch only with collateralLines, and the figures are the same', () => {
+    const engine = createEngine({ profile: 'derive-pmrm2.test', snapshot });
+    const one = engine.margin(ethAccount, ethMarket);
+    expect(one.breakdown.collateral!.map((l) => l.asset)).toEqual(Object.keys(ethAccount.balances).sort());
+    expect(engine.whatIf(ethAccount, ethMarket, [{ instrument: 'ETH-PERPETUAL', size: 1 }]).after.breakdown.collateral).toBeDefined();
+    const [plain] = engine.marginBatch([ethAccount], ethMarket);
+    const [lined] = engine.marginBatch([ethAccount], ethMarket, { collateralLines: true });
+    if (!plain!.ok || !lined!.ok) throw new Error('expected results');
+    expect(plain.result.breakdown.collateral).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(lined.result)).breakdown.collateral).toEqual(JSON.parse(JSON.stringify(one)).breakdown.collateral);
+    expect(plain.result.initial_margin).toBe(one.initial_margin);
+    // The reference path alike.
+    const ref = createEngine({ profile: 'derive-pmrm2.test', snapshot, path: 'reference' });
+    expect((ref.marginBatch([ethAccount], ethMarket)[0] as { result: MarginResult }).result.breakdown.collateral).toBeUndefined();
+    expect(ref.margin(ethAccount, ethMarket).breakdown.collateral).toHaveLength(Object.keys(ethAccount.balances).length);
+  });
+});
+
 describe('snapshot collateral fields', () => {
   it('sources, adv and redemption_rate round-trip through snapshot JSON', () => {
     const m = clone(btcMarket);

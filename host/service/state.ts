@@ -366,7 +366,7 @@ export class ServiceState {
         const chunk = idx.slice(c0, c0 + COMPUTE_CHUNK);
         let outcomes;
         try {
-          outcomes = engine.marginBatch(chunk.map((i) => entries[i]!.account!), snap);
+          outcomes = engine.marginBatch(chunk.map((i) => entries[i]!.account!), snap, { collateralLines: true });
         } catch (err) {
           const j = errorJson(err);
           for (const i of chunk) out[i] = failed(j, snap.id, engine.profile.hash, computed_at);

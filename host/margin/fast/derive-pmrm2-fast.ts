@@ -51,7 +51,8 @@ export class DerivePmrm2FastPath {
     return ctx;
   }
 
-  run(accounts: readonly Account[], market: MarketSnapshot): Array<MarginResult | null> {
+  /** `lines`: add the per-asset collateral lines (built on first read). */
+  run(accounts: readonly Account[], market: MarketSnapshot, lines = false): Array<MarginResult | null> {
     const out: Array<MarginResult | null> = new Array(accounts.length).fill(null);
     const ctx = this.context(market);
     if (!ctx.ok || accounts.length === 0) return out;
@@ -65,7 +66,7 @@ export class DerivePmrm2FastPath {
     this.aggregate(wasm, rows, (res) => {
       for (let r = 0; r < rows.nRows; r++) {
         const ai = rows.rowAccount[r]!;
-        out[ai] = finishDerivePmrm2FastRow(rows, r, res, accounts[ai]!, scenarios, this.stamp);
+        out[ai] = finishDerivePmrm2FastRow(rows, r, res, accounts[ai]!, scenarios, this.stamp, lines);
       }
     });
     return out;

@@ -39,6 +39,7 @@ export function finishDerivePmrm2FastRow(
   account: Account,
   scenarios: ScenarioInfo[],
   stamp: ResultStamp,
+  lines = false,
 ): MarginResult | null {
   const ctx = rows.ctx;
   const params: DerivePmrm2EngineParams = ctx.params;
@@ -127,6 +128,17 @@ export function finishDerivePmrm2FastRow(
 
   const isBasis = wi >= n;
   const worstInfo = scenarios[isBasis ? n : wi]!;
+  const contingencies = {
+    'mm.perp': mmPerp,
+    'mm.option': mmOption,
+    'mm.collateral_haircut': mmCollateral,
+    'im.perp': imPerp,
+    'im.option': imOption,
+    'im.collateral_haircut': imCollateral,
+    'im.oracle_confidence': oracle,
+    'im.depeg': depeg,
+  };
+  const equity_parts = { cash, options: optionMtm, collateral: collateralMtm, perp_unrealised_pnl: perpUnrealisedPnl, perp_funding: perpFunding };
   return {
     account_id: account.id,
     profile: stamp.profile,
@@ -140,22 +152,7 @@ export function finishDerivePmrm2FastRow(
     im_excess: imExcess,
     mm_excess: mmExcess,
     margin_currency: ctx.marginAsset,
-    breakdown: new LazyBreakdown(
-      scenarioLoss, mmLossFactor, imLossFactor,
-      {
-        'mm.perp': mmPerp,
-        'mm.option': mmOption,
-        'mm.collateral_haircut': mmCollateral,
-        'im.perp': imPerp,
-        'im.option': imOption,
-        'im.collateral_haircut': imCollateral,
-        'im.oracle_confidence': oracle,
-        'im.depeg': depeg,
-      },
-      { cash, options: optionMtm, collateral: collateralMtm, perp_unrealised_pnl: perpUnrealisedPnl, perp_funding: perpFunding },
-      // The reference path's lines (one function for both), built by the snapshot on first read.
-      ctx, account.balances,
-    ),
+    breakdown: lines ? new LazyBreakdown(scenarioLoss, mmLossFactor, imLossFactor, contingencies, equity_parts, ctx, account.balances) : { scenario_loss: scenarioLoss, mm_loss_factor: mmLossFactor, im_loss_factor: imLossFactor, contingencies, equity_parts },
     worst_scenario: { index: worstInfo.index, label: worstInfo.label, spot_shock: worstInfo.spot_shock, vol_move: worstInfo.vol_move, kind: worstInfo.kind, pnl: worstPnl },
     scenario_pnl,
     scenarios,

@@ -185,11 +185,23 @@ export function derivePmrm2Scenarios(params: DerivePmrm2Params, kinds: string[])
   return out;
 }
 
-export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], marginCurrency: string, explain: boolean, lines: LinesSource<Readonly<Record<string, number>>>, balances: Readonly<Record<string, number>>): MethodologyOutcome {
+export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], marginCurrency: string, explain: boolean, lines: LinesSource<Readonly<Record<string, number>>> | undefined, balances: Readonly<Record<string, number>>): MethodologyOutcome {
   const scenario_pnl = [...r.scenarioPnl, r.basisContingency];
   const w = r.worst;
   const worstInfo = scenarios[w.index]!;
   const c = r.contingencies;
+  const contingencies = {
+    'mm.perp': c.mmPerp,
+    'mm.option': c.mmOption,
+    'mm.collateral_haircut': c.mmCollateral,
+    'im.perp': c.imPerp,
+    'im.option': c.imOption,
+    'im.collateral_haircut': c.imCollateral,
+    'im.oracle_confidence': c.oracle,
+    'im.depeg': r.depegAddOn * Math.max(0, -w.pnl),
+  };
+  const equity_parts = { cash: r.cash, options: r.optionMtm, collateral: r.collateralMtm, perp_unrealised_pnl: r.perpUnrealisedPnl, perp_funding: r.perpFunding };
+  const detail = explain ? { derive: r } : undefined;
   return {
     initial_margin: r.initialMargin,
     maintenance_margin: r.maintenanceMargin,
@@ -197,22 +209,9 @@ export function outcomeOf(r: DerivePmrm2Result, scenarios: ScenarioInfo[], margi
     im_excess: r.imExcess,
     mm_excess: r.mmExcess,
     margin_currency: marginCurrency,
-    breakdown: new LazyBreakdown(
-      Math.max(0, -w.pnl), r.mmLossFactor, r.imLossFactor,
-      {
-        'mm.perp': c.mmPerp,
-        'mm.option': c.mmOption,
-        'mm.collateral_haircut': c.mmCollateral,
-        'im.perp': c.imPerp,
-        'im.option': c.imOption,
-        'im.collateral_haircut': c.imCollateral,
-        'im.oracle_confidence': c.oracle,
-        'im.depeg': r.depegAddOn * Math.max(0, -w.pnl),
-      },
-      { cash: r.cash, options: r.optionMtm, collateral: r.collateralMtm, perp_unrealised_pnl: r.perpUnrealisedPnl, perp_funding: r.perpFunding },
-      lines, balances,
-      explain ? { derive: r } : undefined,
-    ),
+    breakdown: lines !== undefined
+      ? new LazyBreakdown(Math.max(0, -w.pnl), r.mmLossFactor, r.imLossFactor, contingencies, equity_parts, lines, balances, detail)
+      : { scenario_loss: Math.max(0, -w.pnl), mm_loss_factor: r.mmLossFactor, im_loss_factor: r.imLossFactor, contingencies, equity_parts, ...(detail === undefined ? {} : { detail }) },
     worst_scenario: { ...worstInfo, pnl: w.pnl },
     scenario_pnl,
     scenarios,
@@ -223,7 +222,7 @@ export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> 
   description: "Derive's on-chain portfolio margin, PMRM_2 (v2.x)",
   conventions: DERIVE_CONVENTIONS,
   validateParams: (raw, path) => validateDerivePmrm2EngineParams(raw, path),
-  marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean }) {
+  marginAccounts(accounts, market, params, ctx: MethodologyContext & { explain?: boolean; collateralLines?: boolean }) {
     const { out, good: converted, slot } = isolate(accounts, (a) => {
       const optionIds: string[] = [];
       const p = derivePortfolioOf(a, market, params, optionIds);
@@ -242,7 +241,7 @@ export const derivePmrm2Methodology: MarginMethodology<DerivePmrm2EngineParams> 
       results.forEach((r, j) => {
         const stable = good[j]!.stablePrice;
         const lines = { lines: (balances: Readonly<Record<string, number>>) => derivePmrm2Breakdown(balances, market, marginCurrency, params.collaterals, stable) };
-        const o = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true, lines, accounts[slot[j]!]!.balances);
+        const o = outcomeOf(r, scenarios, marginCurrency, ctx.explain === true, ctx.collateralLines === true ? lines : undefined, accounts[slot[j]!]!.balances);
         if (ctx.instrumentScenarios) o.instrument_scenarios = optionScenarios(meta.portfolios[j]!, ids[j]!, evaluated, plan.scenarios.nS, params.scenarios.length);
         out[slot[j]!] = o;
       });
