@@ -46,6 +46,11 @@ function printable(value: unknown): unknown {
 }
 
 /** Throws RG_ERR_INVALID_INPUT unless `value` is a finite number (optionally within bounds). */
+/** A RiskgridError again from its toJSON() form (a batch's per-item failure, a stored margin error). */
+export function errorFromJson(e: { code: string; message: string; field?: string; value?: unknown }): RiskgridError {
+  return new RiskgridError(e.code as ErrorCode, e.message, { field: e.field, value: e.value });
+}
+
 export function requireFinite(field: string, value: unknown, opts: { min?: number; minExclusive?: boolean } = {}): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new RiskgridError('RG_ERR_INVALID_INPUT', `${field} must be a finite number, got ${String(value)}`, { field, value });

@@ -12,7 +12,7 @@
 // are margined on this thread by engine.marginBatch. Every figure equals engine.margin's.
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { asRiskgridError, RiskgridError, type ErrorCode } from '../errors.js';
+import { asRiskgridError, errorFromJson, RiskgridError } from '../errors.js';
 import { createEngine, type AccountInput, type Engine, type MarketInput } from '../margin/engine.js';
 import { derivePmrm2Methodology } from '../margin/orchestrators/derive-pmrm2.js';
 import { riskKernels, type RiskKernels } from '../margin/risk-kernels-wasm.js';
@@ -487,14 +487,10 @@ export class VenueEngine {
   /** Indices (load order) of the accounts with this status. */
   withStatus(status: VenueStatus): number[] {
     const code = ST_NAMES.indexOf(status);
-    const views = this.bookList.map((b) => venueViews(this.memory.buffer, b.layout!));
     const out: number[] = [];
-    for (let i = 0; i < this.ids.length; i++) {
-      const b = this.bookOf[i]!;
-      const row = this.rowOf[i]!;
-      const st = b >= 0 && row >= 0 && !this.rowErrors.has(i) ? views[b]!.status[row]! : ST_NAMES.indexOf(this.accountAt(i).status);
+    this.eachResult((i, st) => {
       if (st === code) out.push(i);
-    }
+    });
     return out;
   }
 
@@ -535,10 +531,12 @@ export class VenueEngine {
     };
   }
 
-  /** Venue totals over the accounts that computed (failed ones are counted, not summed), in account order. */
-  totals(): VenueTotals {
-    const by_status = Object.fromEntries(ST_NAMES.map((s) => [s, 0])) as Record<VenueStatus, number>;
-    let im = 0, mm = 0, equity = 0;
+  /**
+   * Every margined account in load order: its status code and figures, read straight from the
+   * shared columns for rows (no result object), through accountAt otherwise. A failed account's
+   * figures are meaningless; callers look at the status first.
+   */
+  private eachResult(visit: (i: number, status: number, im: number, mm: number, equity: number, ratio: number) => void): void {
     const views = this.bookList.map((b) => venueViews(this.memory.buffer, b.layout!));
     for (let i = 0; i < this.ids.length; i++) {
       const b = this.bookOf[i]!;
@@ -546,21 +544,25 @@ export class VenueEngine {
       if (b >= 0 && row >= 0 && !this.rowErrors.has(i)) {
         const v = views[b]!;
         const st = v.status[row]!;
-        if (st < 0) continue;
-        by_status[ST_NAMES[st]!]++;
-        if (st === ST_FAILED) continue;
-        im += v.im[row]!;
-        mm += v.mm[row]!;
-        equity += v.equity[row]!;
+        if (st >= 0) visit(i, st, v.im[row]!, v.mm[row]!, v.equity[row]!, v.ratio[row]!);
         continue;
       }
       const r = this.accountAt(i);
-      by_status[r.status]++;
-      if (r.status === 'failed') continue;
-      im += r.initial_margin;
-      mm += r.maintenance_margin;
-      equity += r.equity;
+      visit(i, ST_NAMES.indexOf(r.status), r.initial_margin, r.maintenance_margin, r.equity, r.excess_ratio);
     }
+  }
+
+  /** Venue totals over the accounts that computed (failed ones are counted, not summed), in account order. */
+  totals(): VenueTotals {
+    const by_status = Object.fromEntries(ST_NAMES.map((s) => [s, 0])) as Record<VenueStatus, number>;
+    let im = 0, mm = 0, equity = 0;
+    this.eachResult((_i, st, i0, m0, e0) => {
+      by_status[ST_NAMES[st]!]++;
+      if (st === ST_FAILED) return;
+      im += i0;
+      mm += m0;
+      equity += e0;
+    });
     return { accounts: this.ids.length, by_status, initial_margin: im, maintenance_margin: mm, equity };
   }
 
@@ -568,18 +570,7 @@ export class VenueEngine {
   ranked(limit = 20): VenueAccountResult[] {
     if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `limit must be an integer in [1, 100000], got ${limit}`, { field: 'limit', value: limit });
     const low = new LowestK(limit);
-    const views = this.bookList.map((b) => venueViews(this.memory.buffer, b.layout!));
-    for (let i = 0; i < this.ids.length; i++) {
-      const b = this.bookOf[i]!;
-      const row = this.rowOf[i]!;
-      if (b >= 0 && row >= 0 && !this.rowErrors.has(i)) {
-        const st = views[b]!.status[row]!;
-        if (st >= 0) low.push(st === ST_FAILED ? -Infinity : views[b]!.ratio[row]!, i);
-      } else {
-        const r = this.accountAt(i);
-        low.push(r.status === 'failed' ? -Infinity : r.excess_ratio, i);
-      }
-    }
+    this.eachResult((i, st, _im, _mm, _eq, ratio) => low.push(st === ST_FAILED ? -Infinity : ratio, i));
     return low.sorted().map((i) => this.accountAt(i));
   }
 
@@ -608,5 +599,5 @@ export class VenueEngine {
 }
 
 function outcomeOf(o: MarginOutcome): MarginResult | RiskgridError {
-  return o.ok ? o.result : new RiskgridError(o.error.code as ErrorCode, o.error.message, { field: o.error.field, value: o.error.value });
+  return o.ok ? o.result : errorFromJson(o.error);
 }

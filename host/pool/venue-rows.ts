@@ -13,7 +13,6 @@ import type { Account } from '../model/account.js';
 import type { DerivePmrm2Snapshot } from '../margin/fast/derive-pmrm2-snapshot.js';
 import { DerivePmrm2Rows } from '../margin/fast/derive-pmrm2-rows.js';
 
-import { PERP } from '../margin/fast/derive-pmrm2-snapshot.js';
 
 /** What a venue instrument is: an option slot, the perp, or a collateral asset's linear instrument. */
 export const VI_OPTION = 0;
@@ -106,7 +105,6 @@ export class VenueRows {
   }
 
   private copyRow(rows: DerivePmrm2Rows, r: number, a: Account): void {
-    const ctx = this.ctx;
     const slotOfRow = this.slotOfRow();
     let perpLeft = rows.rowPerpAmount[r] !== 0 ? 1 : 0;
     let col = rows.rowColStart[r]!;
@@ -150,20 +148,9 @@ export class VenueRows {
     this.hasPerp.push(has ? 1 : 0);
     this.perpAmount.push(rows.rowPerpAmount[r]!);
     this.perpFunding.push(has ? rows.rowPerpFunding[r]! : 0);
-    // perpPnl = perpKnown·mark − perpCost: keep the two parts (recomputed per snapshot).
-    let cost = 0;
-    let known = 0;
-    if (has) {
-      for (const pos of a.positions) {
-        // As the row builder sums them: every position the context codes as the perp, in order.
-        if (ctx.code(pos.instrument) !== PERP || pos.avgPrice === undefined) continue;
-        const amount = pos.size * pos.instrument.contractSize;
-        cost += amount * pos.avgPrice;
-        known += amount;
-      }
-    }
-    this.perpCost.push(cost);
-    this.perpKnown.push(known);
+    // perpPnl = perpKnown·mark − perpCost: the two parts, for every later snapshot's mark.
+    this.perpCost.push(has ? rows.rowPerpCost[r]! : 0);
+    this.perpKnown.push(has ? rows.rowPerpKnown[r]! : 0);
   }
 
   private slotRowCache = new Int32Array(0);

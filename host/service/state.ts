@@ -6,7 +6,7 @@
 // makes status changes durable (with their audit rows) BEFORE anyone hears of them, then tells
 // the listeners (the WebSocket stream), then records the margin runs: one transaction each.
 // Reads (GET an account, what-if) come from memory.
-import { RiskgridError } from '../errors.js';
+import { errorFromJson, RiskgridError } from '../errors.js';
 import type { Engine } from '../margin/engine.js';
 import { createEngine } from '../margin/engine.js';
 import type { MarginResult } from '../margin/result.js';
@@ -168,7 +168,7 @@ export class ServiceState {
     }
     const m = e.margin;
     if (m === undefined) throw new HttpError(409, 'RG_ERR_MISSING_MARKET_DATA', 'no market snapshot yet; POST /v1/market first', 'market', null);
-    if (!m.ok) throw e.failure ?? new RiskgridError(m.error.code as never, m.error.message, { field: m.error.field, value: m.error.value });
+    if (!m.ok) throw e.failure ?? errorFromJson(m.error);
     // Judged now, not when computed: data goes stale with time alone (503 where the profile rejects).
     const guarded = guardMargin(this.guard, loaded(e).engine, await this.latestMarket());
     return { rec: e.rec, result: { ...m.result, ...guarded, ...(m.ladder === undefined ? {} : { liquidation_status: m.ladder }), computed_at: m.computed_at } };

@@ -48,6 +48,9 @@ export class DerivePmrm2Rows {
   /** NaN when the account holds no perp (Derive's portfolio has none then). */
   rowPerpPnl = new Float64Array(64);
   rowPerpFunding = new Float64Array(64);
+  /** The perp P&L's parts: Σ amount·avg_price and Σ amount over positions with an avg_price. */
+  rowPerpCost = new Float64Array(64);
+  rowPerpKnown = new Float64Array(64);
   rowMinConf = new Float64Array(64);
   rowColStart = new Int32Array(65);
   // Per group entry: expiry index (−1 = linear group), naked shorts, Σ|amount|.
@@ -242,6 +245,8 @@ export class DerivePmrm2Rows {
     this.rowPerpAmount[r] = perpAmount;
     this.rowPerpPnl[r] = perpPnl;
     this.rowPerpFunding[r] = perpFunding;
+    this.rowPerpCost[r] = perpCost;
+    this.rowPerpKnown[r] = perpKnown;
     this.rowMinConf[r] = minConf;
     this.rowColStart[r + 1] = this.nCol;
     this.nRows = r + 1;
@@ -280,6 +285,8 @@ export class DerivePmrm2Rows {
     this.rowPerpAmount = grownF64(this.rowPerpAmount, n);
     this.rowPerpPnl = grownF64(this.rowPerpPnl, n);
     this.rowPerpFunding = grownF64(this.rowPerpFunding, n);
+    this.rowPerpCost = grownF64(this.rowPerpCost, n);
+    this.rowPerpKnown = grownF64(this.rowPerpKnown, n);
     this.rowMinConf = grownF64(this.rowMinConf, n);
   }
 
