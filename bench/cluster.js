@@ -4,9 +4,13 @@
 // for 1, 2 and 3 nodes (`riskgrid node` child processes, restarted per case) K snapshots are
 // published one after another, each moving every underlying and the valuation time (a full
 // re-margin of every account), and the time from publishing a snapshot to receiving the last
-// result chunk of every partition is the tick latency (ticks/s = 1 / its median: ticks run
-// back to back). The same snapshots are run through one in-process VenueEngine (2 threads) for
-// the baseline; the added latency is cluster median − in-process median.
+// result chunk of every partition is the tick latency (ticks/s = 1 / its mean: ticks back to
+// back). The same snapshots are run through one in-process VenueEngine (2 threads) for
+// the baseline, first alone and then interleaved with the cluster's ticks (in-process tick k, then
+// cluster tick k, on the same snapshot): the machine is shared and its load drifts within a run, so
+// the added latency is the median of the paired differences (cluster k − in-process k); the
+// difference of the medians is reported too. Also per tick: the first
+// chunk's arrival, and (outside the latency) the client's decoding of every result into objects.
 // The machine has 2 cores: the nodes, nats-server and this process (which decodes every result,
 // as a consumer would) share them, so more nodes cannot go faster here — the per-node figures are
 // what the sizing model in docs/CLUSTER.md scales from.
@@ -36,7 +40,8 @@ const { ClusterClient } = await import(join(root, 'dist/cluster/client.js'));
 const { startLocalNats } = await import(join(root, 'dist/cluster/local-server.js'));
 const { VenueEngine } = await import(join(root, 'dist/pool/venue-engine.js'));
 const { synthMultiVenue } = await import(join(root, 'dist/venue/synth-multi.js'));
-const { readResults } = await import(join(root, 'dist/cluster/engine-results.js'));
+const { readResults, TickEncoder } = await import(join(root, 'dist/cluster/engine-results.js'));
+const { TICK_BYTES_PER_ACCOUNT } = await import(join(root, 'dist/cluster/results-codec.js'));
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -74,8 +79,8 @@ const accounts = lines.map((l) => JSON.parse(l));
 const out = { machine: { cores: (await import('node:os')).availableParallelism(), node: process.version }, accounts: ACCOUNTS, instruments: INSTRUMENTS, ticks: TICKS, sizes: {}, in_process: {}, cluster: [] };
 
 // ---- in-process baseline --------------------------------------------------------------------
+const v = await VenueEngine.open({ pools: venue.pools, threads: 2 });
 {
-  const v = await VenueEngine.open({ pools: venue.pools, threads: 2 });
   let t = performance.now();
   v.load(accounts, venue.market);
   const loadMs = performance.now() - t;
@@ -88,13 +93,24 @@ const out = { machine: { cores: (await import('node:os')).availableParallelism()
     lat.push(performance.now() - t);
   }
   // What a node adds per tick on top of the engine: reading every result out (engine-results.ts).
-  const ids = accounts.map((a) => a.account_id);
+  const ids = accounts.map((a) => a.account_id).sort();
   t = performance.now();
   readResults(v, ids);
   const readMs = performance.now() - t;
-  out.in_process = { threads: 2, load_ms: round(loadMs), tick_ms_median: round(median(lat)), tick_ms: lat.map((x) => round(x)), read_all_results_ms: round(readMs) };
-  log(`in-process: load ${round(loadMs)} ms, tick median ${round(median(lat))} ms, reading every result ${round(readMs)} ms`);
-  await v.close();
+  // What a node adds per tick on top of the engine: reading every result into tick chunks (64 partitions' worth).
+  const idx = v.indicesOf(ids);
+  const enc = new TickEncoder();
+  const encMs = [];
+  for (let rep = 0; rep < 5; rep++) {
+    t = performance.now();
+    const size = Math.ceil(ids.length / 64);
+    for (let first = 0; first < ids.length; first += size) {
+      enc.encode(v, idx.subarray(first, Math.min(ids.length, first + size)), { snapshot_id: 'x', partition: 0, node: 'n', epoch: 1, roster: 1, chunk: 0, chunks: 1, total: ids.length, first });
+    }
+    encMs.push(performance.now() - t);
+  }
+  out.in_process = { threads: 2, load_ms: round(loadMs), tick_ms_median: round(median(lat)), tick_ms: lat.map((x) => round(x)), read_all_results_as_objects_ms: round(readMs), encode_all_tick_chunks_ms_median: round(median(encMs)) };
+  log(`in-process: load ${round(loadMs)} ms, tick median ${round(median(lat))} ms, every result as objects ${round(readMs)} ms, every result into tick chunks ${round(median(encMs))} ms`);
 }
 
 // ---- cluster --------------------------------------------------------------------------------
@@ -118,11 +134,17 @@ const client = await ClusterClient.connect(nats.url);
   log(`published ${accounts.length} accounts in ${round(s)} s (${round(accounts.length / s)} acknowledged updates/s)`);
 }
 
-let resultBytes = 0;
-let resultMsgs = 0;
-const sizeSub = client.nc.subscribe('results.*', { callback: (_e, m) => { resultBytes += m.data.length; resultMsgs++; } });
+// Result bytes from the client connection's counters (a second subscription to results.* would make
+// the server send every result twice to this process); rosters on their own (small) subscription.
+const inbound = () => client.nc.stats();
+let mark = inbound();
+const sinceMark = () => ({ bytes: inbound().inBytes - mark.inBytes, msgs: inbound().inMsgs - mark.inMsgs });
+let rosterBytes = 0;
+let rosterMsgs = 0;
+const rosterSub = client.nc.subscribe('roster.*', { callback: (_e, m) => { rosterBytes += m.data.length; rosterMsgs++; } });
 const done = new Map();
-client.streamResults({ onTick: (t) => done.set(t.snapshot_id, t) });
+const firstChunk = new Map();
+client.streamResults({ onTick: (t) => done.set(t.snapshot_id, t), onChunk: (h) => { if (!firstChunk.has(h.snapshot_id)) firstChunk.set(h.snapshot_id, performance.now()); } });
 const waitTick = async (id, ms) => {
   const end = Date.now() + ms;
   while (!done.has(id)) {
@@ -145,39 +167,56 @@ for (const n of NODES) {
   // Let a rebalance settle (every node at its share, no partition re-published) before measuring.
   for (let k = 0; k < 20; k++) {
     await new Promise((r) => setTimeout(r, 2000));
-    resultBytes = 0;
+    mark = inbound();
     const id = `n${n}-settle${k}`;
     await client.publishSnapshot(snapshot(venue.market, id, 50 + k));
     await waitTick(id, 120_000);
     await new Promise((r) => setTimeout(r, 500));
-    if (resultBytes < 70 * accounts.length) break; // one copy of each partition's results (~64 B an account)
+    if (sinceMark().bytes < 1.5 * TICK_BYTES_PER_ACCOUNT * accounts.length) break; // one copy of each partition's results
   }
   const lat = [];
-  resultBytes = 0;
-  resultMsgs = 0;
-  const t0 = performance.now();
+  const inproc = [];
+  const first = [];
+  const decode = [];
+  mark = inbound();
+  const rosterMsgs0 = rosterMsgs;
   for (let k = 0; k < TICKS; k++) {
     const id = `n${n}-t${k}`;
+    const ti = performance.now();
+    await v.tick(snapshot(venue.market, `inproc-${id}`, k));
+    inproc.push(performance.now() - ti);
+    const tp = performance.now();
     await client.publishSnapshot(snapshot(venue.market, id, k));
     const r = await waitTick(id, 120_000);
-    if (r.results.size !== accounts.length) throw new Error(`tick ${id}: ${r.results.size} results for ${accounts.length} accounts`);
     lat.push(r.latency_ms);
+    first.push(firstChunk.get(id) - tp);
+    // A consumer taking every result as an object (outside the latency; it delays the next tick).
+    const td = performance.now();
+    if (r.results.size !== accounts.length) throw new Error(`tick ${id}: ${r.results.size} results for ${accounts.length} accounts`);
+    decode.push(performance.now() - td);
   }
-  const wall = (performance.now() - t0) / 1000;
+  const { bytes: resultBytes, msgs: resultMsgs } = sinceMark();
   const mem = procs.map((p) => round(rss(p.pid)));
   const row = {
     nodes: n, threads_per_node: threads, startup_s: round(startS), tick_latency_ms_median: round(median(lat)), tick_latency_ms: lat.map((x) => round(x)),
-    ticks_per_s: round(TICKS / wall, 2), added_latency_ms: round(median(lat) - out.in_process.tick_ms_median),
-    result_bytes_per_account: round(resultBytes / (TICKS * accounts.length), 2), result_msgs_per_tick: round(resultMsgs / TICKS), node_rss_mb: mem,
+    in_process_tick_ms_median: round(median(inproc)), in_process_tick_ms: inproc.map((x) => round(x)),
+    added_latency_ms: round(median(lat.map((x, k) => x - inproc[k]))), added_latency_of_medians_ms: round(median(lat) - median(inproc)),
+    // Back to back: the next snapshot published as the last one completes (interleaved work and decoding excluded).
+    ticks_per_s: round((1000 * TICKS) / lat.reduce((x, y) => x + y, 0), 2),
+    first_chunk_ms_median: round(median(first)), client_decode_all_ms_median: round(median(decode)),
+    result_bytes_per_account: round(resultBytes / (TICKS * accounts.length), 2), result_msgs_per_tick: round(resultMsgs / TICKS), rosters_during_ticks: rosterMsgs - rosterMsgs0, node_rss_mb: mem,
   };
   out.cluster.push(row);
-  log(`${n} node(s): startup ${row.startup_s} s, tick latency median ${row.tick_latency_ms_median} ms (added ${row.added_latency_ms} ms), ${row.ticks_per_s} ticks/s, ${row.result_bytes_per_account} B/account, RSS ${mem.join(', ')} MB`);
+  log(`${n} node(s): startup ${row.startup_s} s, tick latency median ${row.tick_latency_ms_median} ms, in-process interleaved ${row.in_process_tick_ms_median} ms (added: paired median ${row.added_latency_ms} ms, of medians ${row.added_latency_of_medians_ms} ms; first chunk ${row.first_chunk_ms_median} ms), ${row.ticks_per_s} ticks/s, ${row.result_bytes_per_account} B/account, ${row.rosters_during_ticks} rosters during the ticks, client decode ${row.client_decode_all_ms_median} ms, RSS ${mem.join(', ')} MB`);
   for (const p of procs) p.kill('SIGTERM');
   await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode !== null ? r() : p.once('exit', r)))));
   // Clean stops hand leases back at once; wait for the keys to go so the next case starts even.
   await new Promise((r) => setTimeout(r, 500));
 }
-sizeSub.unsubscribe();
+rosterSub.unsubscribe();
+out.sizes.roster_bytes_per_account = round(rosterBytes / Math.max(1, rosterMsgs) / (accounts.length / client.partitions), 1);
+out.sizes.rosters_published = rosterMsgs;
 await client.close();
 await nats.stop();
+await v.close();
 process.stdout.write(`${JSON.stringify(out, null, json ? 0 : 1)}\n`);

@@ -12,8 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient, type TickResults } from '../host/cluster/client.js';
 import { natsServerBinary, startLocalNats, type LocalNats } from '../host/cluster/local-server.js';
 import { fnv1a32, partitionOf } from '../host/cluster/partition.js';
-import { decodeResults, encodeResults, type ResultBatchHeader } from '../host/cluster/results-codec.js';
-import { encodeFromEngine, readResults } from '../host/cluster/engine-results.js';
+import { decodeHeader, decodeResults, decodeRoster, decodeTickColumns, encodeResults, encodeTick, tickResults, TICK_BYTES_PER_ACCOUNT, type ResultBatchHeader, type Roster, type TickHeader } from '../host/cluster/results-codec.js';
+import { readResults, TickEncoder } from '../host/cluster/engine-results.js';
+import { ROSTERS } from '../host/cluster/streams.js';
 import { createEngine } from '../host/margin/engine.js';
 import { VenueEngine, type VenueAccountResult } from '../host/pool/venue-engine.js';
 import { synthMultiVenue } from '../host/venue/synth-multi.js';
@@ -57,8 +58,28 @@ describe('node-side pieces', () => {
       const want = ids.map((id) => engine.account(id));
       expect(want.filter((r) => r!.status === 'failed').length).toBeGreaterThanOrEqual(3);
       expect(readResults(engine, ids)).toEqual(want);
-      const bytes = encodeFromEngine(engine, ids, { kind: 'tick', snapshot_id: 's', partition: 0, node: 'n', epoch: 1, chunk: 0, chunks: 1, total: ids.length, seqs: ids.map(() => 1) });
-      expect(decodeResults(bytes).results.map(({ seq: _s, ...r }) => r)).toEqual(want);
+      // Tick chunks over a roster (ids in another order, chunks of 700), as a node publishes them.
+      const order = [...ids].reverse();
+      const idx = engine.indicesOf(order);
+      const pools = [...new Set(order.map((id) => engine.account(id)!.pool))];
+      const roster: Roster = { partition: 0, node: 'n', epoch: 1, ids: order, pools, pool: order.map((id) => pools.indexOf(engine.account(id)!.pool)), seqs: order.map((_, k) => k + 1) };
+      const encoder = new TickEncoder();
+      const got = [];
+      const chunks = Math.ceil(order.length / 700);
+      for (let c = 0; c < chunks; c++) {
+        const first = c * 700;
+        const sub = idx.subarray(first, Math.min(order.length, first + 700));
+        const bytes = encoder.encode(engine, sub, { snapshot_id: 's', partition: 0, node: 'n', epoch: 1, roster: 9, chunk: c, chunks, total: order.length, first, seq_changes: { [first]: 1000 + c } });
+        const h = decodeHeader(bytes) as TickHeader;
+        expect(bytes.length - 4 - new DataView(bytes.buffer).getUint32(0, true)).toBe(TICK_BYTES_PER_ACCOUNT * sub.length);
+        got.push(...tickResults(decodeTickColumns(bytes), decodeRoster(new TextEncoder().encode(JSON.stringify(roster)))).map((r, k) => {
+          expect(r.seq).toBe(k === 0 ? 1000 + c : first + k + 1);
+          expect(h.errors?.[first + k] !== undefined).toBe(r.status === 'failed');
+          const { seq: _s, ...figures } = r;
+          return figures;
+        }));
+      }
+      expect(got).toEqual(order.map((id) => engine.account(id)));
     } finally {
       await engine.close();
     }
@@ -69,7 +90,7 @@ describe('node-side pieces', () => {
       { account_id: 'a', pool: 'ETH', status: 'healthy', initial_margin: 0.1 + 0.2, maintenance_margin: -0, equity: 1e308, im_excess: -5e-324, mm_excess: 3, excess_ratio: 1 / 3 },
       { account_id: 'b', pool: 'BTC', status: 'failed', initial_margin: NaN, maintenance_margin: NaN, equity: NaN, im_excess: NaN, mm_excess: NaN, excess_ratio: NaN, error: { code: 'RG_ERR_INVALID_INPUT', message: 'x', field: 'size', value: 'x' } },
     ];
-    const bytes = encodeResults({ kind: 'tick', snapshot_id: 's', partition: 3, node: 'n', epoch: 7, chunk: 0, chunks: 1, total: 2, seqs: [4, 9] }, rs);
+    const bytes = encodeResults({ snapshot_id: 's', partition: 3, node: 'n', epoch: 7, chunk: 0, chunks: 1, total: 2, seqs: [4, 9] }, rs);
     // An unaligned copy, as a socket buffer may hand it over.
     const shifted = new Uint8Array(bytes.length + 3).subarray(3);
     shifted.set(bytes);
@@ -78,6 +99,34 @@ describe('node-side pieces', () => {
     expect(Object.is(d.results[0]!.maintenance_margin, -0)).toBe(true);
     expect(d.header.seqs).toEqual([4, 9]);
     expect(() => decodeResults(bytes.subarray(0, bytes.length - 1))).toThrow(/bytes for 2 accounts/);
+  });
+
+  it('tick chunks carry columns over a roster: bit for bit, zero-copy when aligned, checked against the roster', () => {
+    const roster: Roster = { partition: 5, node: 'n', epoch: 3, ids: ['a', 'b', 'c'], pools: ['ETH', 'BTC'], pool: [0, 1, 0], seqs: [1, 2, 3] };
+    const col = (xs: number[]) => Float64Array.from(xs);
+    const cols = {
+      initial_margin: col([0.1 + 0.2, NaN, 7]), maintenance_margin: col([-0, NaN, 0]), equity: col([1e308, NaN, -1]),
+      im_excess: col([-5e-324, NaN, -8]), mm_excess: col([3, NaN, -1]), status: Uint8Array.from([0, 4, 3]),
+    };
+    const err = { code: 'RG_ERR_INVALID_INPUT', message: 'x', field: 'size', value: 'x' };
+    const bytes = encodeTick({ snapshot_id: 's', partition: 5, node: 'n', epoch: 3, roster: 42, chunk: 0, chunks: 1, total: 3, first: 0, seq_changes: { 2: 8 }, errors: { 1: err } }, cols, 3);
+    expect((4 + new DataView(bytes.buffer).getUint32(0, true)) % 8).toBe(0); // the columns start 8-aligned
+    expect(bytes.length - 4 - new DataView(bytes.buffer).getUint32(0, true)).toBe(3 * TICK_BYTES_PER_ACCOUNT);
+    const want = [
+      { account_id: 'a', pool: 'ETH', status: 'healthy', initial_margin: 0.1 + 0.2, maintenance_margin: -0, equity: 1e308, im_excess: -5e-324, mm_excess: 3, excess_ratio: Infinity, seq: 1 },
+      { account_id: 'b', pool: 'BTC', status: 'failed', initial_margin: NaN, maintenance_margin: NaN, equity: NaN, im_excess: NaN, mm_excess: NaN, excess_ratio: NaN, seq: 2, error: err },
+      { account_id: 'c', pool: 'ETH', status: 'bankrupt', initial_margin: 7, maintenance_margin: 0, equity: -1, im_excess: -8, mm_excess: -1, excess_ratio: -Infinity, seq: 8 },
+    ];
+    const aligned = decodeTickColumns(bytes);
+    expect(aligned.equity.buffer).toBe(bytes.buffer); // a view, not a copy
+    expect(tickResults(aligned, roster)).toEqual(want);
+    expect(Object.is(tickResults(aligned, roster)[0]!.maintenance_margin, -0)).toBe(true);
+    const shifted = new Uint8Array(bytes.length + 3).subarray(3);
+    shifted.set(bytes);
+    expect(tickResults(decodeTickColumns(shifted), roster)).toEqual(want);
+    expect(() => tickResults(aligned, { ...roster, ids: ['a', 'b'], pool: [0, 1], seqs: [1, 2] })).toThrow(/does not fit its roster/);
+    expect(() => decodeTickColumns(bytes.subarray(0, bytes.length - 1))).toThrow(/bytes for 3 accounts/);
+    expect(() => decodeRoster(new TextEncoder().encode(JSON.stringify({ ...roster, seqs: [1] })))).toThrow(/roster is malformed/);
   });
 });
 
@@ -187,7 +236,7 @@ describe.skipIf(why !== undefined)('cluster: three nodes on NATS JetStream', () 
     client.streamResults({
       onTick: (t) => ticks.set(t.snapshot_id, t),
       onUpdate: (_s, rs) => rs.forEach((r) => updates.set(r.account_id, r)),
-      onChunk: (h) => chunks.push({ ...h, ids: [], seqs: [], at: performance.now() }),
+      onChunk: (h) => chunks.push({ ...h, at: performance.now() }),
       onError: (e) => decodeErrors.push(e),
     });
     for (const id of ['n0', 'n1', 'n2']) startNode(id);
@@ -218,6 +267,11 @@ describe.skipIf(why !== undefined)('cluster: three nodes on NATS JetStream', () 
 
     // Position updates (what-if path on the owning nodes), each result streamed back with its seq.
     const firstBatch = accounts.filter((_, i) => i % 20 === 3).map((a) => changed(a, 0.5));
+    // One account changes pool (its instruments are not listed there: it fails, its error travels
+    // in the chunks): its partition's roster (which carries the pools) must be sent again.
+    const switched = firstBatch[0]!;
+    firstBatch[0] = { ...switched, pool: switched.pool === 'BTC' ? 'ETH' : 'BTC' };
+    const switchedPart = partitionOf(switched.account_id as string, client.partitions);
     await put(firstBatch, true);
     for (const a of firstBatch) reference.setAccount(a);
     // Streamed as updates (or, if the partition moved meanwhile, inside its re-published t0 tick).
@@ -233,6 +287,20 @@ describe.skipIf(why !== undefined)('cluster: three nodes on NATS JetStream', () 
     const t1 = await tick(m1);
     await reference.tick(m1);
     expectSameAsReference('t1', t1.results);
+    // Rosters go once per epoch, not per tick: a partition with the same producer in t0 and t1 names
+    // the same roster; the first batch's new seqs travel in the chunks (seq_changes).
+    const tickChunks = (id: string) => chunks.filter((c): c is TickHeader & { at: number } => c.snapshot_id === id && c.kind === 'tick');
+    let sameProducer = 0;
+    for (const c1 of tickChunks('t1')) {
+      const c0 = tickChunks('t0').find((c) => c.partition === c1.partition && c.node === c1.node && c.epoch === c1.epoch);
+      if (c0 === undefined) continue;
+      sameProducer++;
+      if (c1.partition === switchedPart) expect(c1.roster).not.toBe(c0.roster);
+      else expect(c1.roster).toBe(c0.roster);
+    }
+    expect(t1.results.get(switched.account_id as string)).toMatchObject({ pool: firstBatch[0]!.pool, status: 'failed', seq: 2 });
+    expect(sameProducer).toBeGreaterThan(client.partitions / 2);
+    expect(tickChunks('t1').some((c) => c.seq_changes !== undefined)).toBe(true);
 
     // Updates acknowledged for the victim's accounts, then tick 2 published and the victim killed at once.
     const victim = 'n1';
@@ -265,6 +333,26 @@ describe.skipIf(why !== undefined)('cluster: three nodes on NATS JetStream', () 
     // t2 as streamed (a partition re-published after the failover replaces the victim's copy): every
     // acknowledged update is in it.
     expectSameAsReference('t2', ticks.get('t2')!.results);
+    // Every survivor chunk of the victim's partitions names its producer's own roster (partition,
+    // node, lease epoch; every account of the partition), with the seqs after the second batch
+    // (roster seqs, or the chunk's seq_changes); a producer new to the partition (a new epoch)
+    // published a new roster before its first chunk.
+    const jsm = await client.nc.jetstreamManager();
+    let newEpochs = 0;
+    for (const p of victimParts) {
+      const c = tickChunks('t2').find((x) => x.partition === p && x.node !== victim && x.at > killedAt)!;
+      const r = decodeRoster((await jsm.streams.getMessage(ROSTERS, { seq: c.roster })).data);
+      const ids = accounts.map((a) => a.account_id as string).filter((id) => partitionOf(id, client.partitions) === p).sort();
+      expect([r.partition, r.node, r.epoch]).toEqual([p, c.node, c.epoch]);
+      expect(r.ids).toEqual(ids);
+      expect(r.seqs.map((seq, k) => c.seq_changes?.[k] ?? seq)).toEqual(ids.map((id) => seqOf.get(id)));
+      expect(c.total).toBe(ids.length);
+      const earlier = tickChunks('t1').filter((x) => x.partition === p);
+      if (earlier.some((x) => x.node === c.node && x.epoch === c.epoch)) continue;
+      newEpochs++;
+      for (const x of earlier) expect(x.roster).not.toBe(c.roster);
+    }
+    expect(newEpochs).toBeGreaterThan(0);
 
     // Tick 3 on the two survivors only.
     const m3 = moved(m2, 't3', 'SOL', 0.9, []);

@@ -10,6 +10,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 const program = new Command();
 program.name('riskgrid').description('riskgrid portfolio margin engine').version('0.1.0');
+// Positional on the program too: without it `stress cascade --market F` hands --market to `stress`
+// (commander only lets a grandchild reuse a parent's option name when every ancestor is positional).
+program.enablePositionalOptions();
 
 program
   .command('demo', { isDefault: true })
@@ -140,6 +143,11 @@ stressCommand
   .option('--json', 'print the result as JSON (the same bytes for the same inputs)')
   .option('--detail', 'list every liquidation of every round in the result')
   .option('--replay <file>', 'rerun the parameters of a saved --json result and check the result is identical (exit 1 if not)')
+  .option('--liquidation <mode>', 'market (close a fraction at marks) or auction (Derive Dutch auctions, the profile\'s auction parameters)', 'market')
+  .option('--round-seconds <s>', 'simulated seconds per round in auction mode (auctions start at a round\'s start, bids at its end)', '30')
+  .option('--adl <mode>', 'auto-deleveraging when the insurance fund falls short: profile (the pool profile says), on, off', 'profile')
+  .option('--audit <file>', 'write the run as a hash-chained JSONL audit log (inputs, every liquidation, bid, fee, fund draw, ADL)')
+  .option('--replay-audit <file>', 'verify an audit log, rerun its inputs on --venue/--market and check every action is reproduced (exit 1 if not)')
   .action(async (opts: import('./cascade-command.js').CascadeCommandOptions) => {
     const { runCascadeCommand } = await import('./cascade-command.js');
     process.exitCode = await runCascadeCommand(opts);
@@ -169,6 +177,7 @@ program
   .option('--demo', 'seed a demo venue into the store on first start and print a new operator API key (npm start)')
   .option('--db <file>', 'serve the stateful API on this SQLite file (default with --demo: $RISKGRID_DB or ./riskgrid.db; DATABASE_URL=postgres://… selects PostgreSQL)')
   .option('--log-level <level>', 'pino log level: info (default; warn with --demo), debug, warn, silent, ...')
+  .option('--nats <url>', 'margin on engine nodes (riskgrid node) on this NATS JetStream server instead of in process (default: $RISKGRID_NATS_URL; needs a store)')
   .action(async (opts: import('./serve-command.js').ServeCommandOptions) => {
     const { runServeCommand } = await import('./serve-command.js');
     await runServeCommand(opts);

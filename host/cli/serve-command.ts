@@ -4,6 +4,8 @@
 //                          also when DATABASE_URL or RISKGRID_DB is set
 //   serve --demo           the same, seeded with the demo venue (demo-venue.ts) and a new operator
 //                          key — what `npm start` runs
+//   serve --nats URL       the stateful API with margins from engine nodes on NATS JetStream
+//                          (`riskgrid node`; docs/CLUSTER.md); also when RISKGRID_NATS_URL is set
 // The store: DATABASE_URL=postgres://… selects PostgreSQL; otherwise SQLite at --db, else
 // $RISKGRID_DB, else ./riskgrid.db.
 import { resolve } from 'node:path';
@@ -21,6 +23,7 @@ export interface ServeCommandOptions {
   demo?: boolean;
   db?: string;
   logLevel?: string;
+  nats?: string;
 }
 
 export const DEFAULT_DB = './riskgrid.db';
@@ -36,7 +39,10 @@ export async function openServiceStore(opts: { db?: string; env?: NodeJS.Process
 
 export async function runServeCommand(opts: ServeCommandOptions, out: (s: string) => void = (s) => process.stdout.write(s)): Promise<void> {
   const env = process.env;
-  const stateful = opts.demo === true || opts.db !== undefined || Boolean(env.DATABASE_URL?.trim()) || Boolean(env.RISKGRID_DB);
+  const nats = (opts.nats ?? env.RISKGRID_NATS_URL ?? '').trim();
+  if (nats !== '' && !/^(nats|tls|wss?):\/\/|^[\w.-]+:\d+$/.test(nats)) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `--nats must be a NATS URL like nats://127.0.0.1:4222, got ${JSON.stringify(nats)}`, { field: 'nats', value: nats });
+  // On a cluster writes are durable in the store first: cluster mode is always stateful.
+  const stateful = nats !== '' || opts.demo === true || opts.db !== undefined || Boolean(env.DATABASE_URL?.trim()) || Boolean(env.RISKGRID_DB);
   const opened = stateful ? await openServiceStore({ db: opts.db }) : undefined;
   let seed: DemoSeed | undefined;
   try {
@@ -55,6 +61,7 @@ export async function runServeCommand(opts: ServeCommandOptions, out: (s: string
       ...(logLevel === undefined ? {} : { logLevel }),
       // Keys looked up from memory (key-cache.ts): every request authenticates.
       ...(opened === undefined ? {} : { store: withKeyCache(opened.store) }),
+      ...(nats === '' ? {} : { cluster: { nats } }),
     }));
   } catch (e) {
     await opened?.store.close();
@@ -70,6 +77,7 @@ export async function runServeCommand(opts: ServeCommandOptions, out: (s: string
   }
   out(`riskgrid service listening on ${url}\n  risk page  ${url}/\n  docs       ${url}/docs\n  health     ${url}/health\n  simulate   POST ${url}/v1/margin/simulate\n`);
   if (opened !== undefined) out(`  store      ${opened.where}\n`);
+  if (nats !== '') out(`  cluster    ${nats} (margins from its engine nodes)\n`);
 }
 
 /** Exactly four lines: the URL, the docs URL, the demo API key and a curl to try. */

@@ -3,13 +3,13 @@
 // and fan out to every node; what-if and account look-ups are requests on the owning partition's
 // subject (only its owner listens, so NATS routes them); summaries are gathered from every node;
 // results stream back as per-snapshot completions (every account of every partition).
-import { connect, createInbox, JSONCodec, type JetStreamClient, type NatsConnection, type Subscription } from 'nats';
+import { connect, createInbox, JSONCodec, type JetStreamClient, type JetStreamManager, type NatsConnection, type Subscription } from 'nats';
 import { RiskgridError, type ErrorCode } from '../errors.js';
 import type { VenueAccountResult } from '../pool/venue-engine.js';
 import type { PartitionTotals, PositionUpdate } from './node.js';
 import { partitionOf } from './partition.js';
-import { decodeHeader, decodeResults, type ResultBatchHeader, type SeqResult } from './results-codec.js';
-import { ensureCluster, MARKET_SUBJECT, posSubject, requestSubject, SUMMARY_SUBJECT } from './streams.js';
+import { decodeHeader, decodeResults, decodeRoster, decodeTickColumns, tickResults, type ResultBatchHeader, type Roster, type SeqResult, type TickColumns, type TickHeader } from './results-codec.js';
+import { ensureCluster, MARKET_SUBJECT, posSubject, requestSubject, ROSTERS, rosterSubject, SUMMARY_SUBJECT } from './streams.js';
 
 const jc = JSONCodec();
 
@@ -33,6 +33,7 @@ export class ClusterClient {
   private js!: JetStreamClient;
   partitions = 0;
   private published = new Map<string, number>();
+  private jsm: Promise<JetStreamManager> | undefined;
 
   private constructor(readonly nc: NatsConnection) {}
 
@@ -154,6 +155,63 @@ export class ClusterClient {
       }
       return t;
     };
+    // Rosters by ROSTERS stream sequence (a few per partition: a superseded one may still be named
+    // by a producer's late chunks). Tick chunks naming one not yet here wait for it: it is read from
+    // the stream (stored before any chunk naming it was published), then they are taken in order.
+    const rosters = new Map<number, Roster>();
+    const waiting = new Map<number, Array<{ h: TickHeader; data: Uint8Array }>>();
+    const readRoster = async (seq: number, p: number): Promise<Roster> => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const m = await (await this.manager()).streams.getMessage(ROSTERS, { seq });
+          if (m.subject !== rosterSubject(p)) throw new RiskgridError('RG_ERR_PARSE', `ROSTERS message ${seq} is on ${m.subject}, not ${rosterSubject(p)}`, { field: 'roster', value: seq });
+          return decodeRoster(m.data);
+        } catch (e) {
+          if (attempt >= 4 || (e instanceof RiskgridError)) throw e;
+          await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+        }
+      }
+    };
+    const take = (h: ResultBatchHeader, data: Uint8Array, cols?: { cols: TickColumns; roster: Roster }): void => {
+      const t = tickOf(h.snapshot_id);
+      if (h.kind === 'update') {
+        t.view.add({ data });
+        if (handlers.onUpdate !== undefined) {
+          try {
+            handlers.onUpdate(h.snapshot_id, decodeResults(data).results);
+          } catch (e) {
+            handlers.onError?.(e as Error);
+          }
+        }
+        return;
+      }
+      t.view.add(cols!);
+      let part = t.parts.get(h.partition);
+      if (part === undefined) t.parts.set(h.partition, (part = { producers: new Map(), done: false }));
+      const key = `${h.node}#${h.epoch}`;
+      let pr = part.producers.get(key);
+      if (pr === undefined) part.producers.set(key, (pr = { got: new Set(), chunks: h.chunks }));
+      pr.got.add(h.chunk);
+      if (!part.done && pr.got.size === pr.chunks) {
+        part.done = true;
+        if (++t.complete === this.partitions) {
+          const t0 = this.published.get(h.snapshot_id);
+          if (t0 !== undefined) t.view.latency_ms = performance.now() - t0;
+          handlers.onTick?.(t.view);
+        }
+      }
+    };
+    const takeTick = (h: TickHeader, data: Uint8Array, roster: Roster): void => {
+      let cols: TickColumns;
+      try {
+        cols = decodeTickColumns(data); // views of the copy: no figure is copied again
+        if (roster.partition !== h.partition || roster.ids.length !== h.total) throw new RiskgridError('RG_ERR_PARSE', `tick chunk of partition ${h.partition} (${h.total} accounts) names roster ${h.roster} of partition ${roster.partition} (${roster.ids.length})`, { field: 'roster', value: h.roster });
+      } catch (e) {
+        handlers.onError?.(e as Error);
+        return;
+      }
+      take(h, data, { cols, roster });
+    };
     return this.nc.subscribe('results.*', {
       callback: (_e, m) => {
         let h: ResultBatchHeader;
@@ -164,36 +222,32 @@ export class ClusterClient {
           return;
         }
         handlers.onChunk?.(h);
-        // The socket's buffer is not ours to keep: a copy (a few MB a tick).
+        // The socket's buffer is not ours to keep: a copy (8-aligned, so the columns are viewed in place).
         const data = Uint8Array.prototype.slice.call(m.data) as Uint8Array;
-        const t = tickOf(h.snapshot_id);
-        t.view.add(data);
-        if (h.kind === 'update') {
-          if (handlers.onUpdate !== undefined) {
-            try {
-              handlers.onUpdate(h.snapshot_id, decodeResults(data).results);
-            } catch (e) {
-              handlers.onError?.(e as Error);
-            }
-          }
-          return;
-        }
-        let part = t.parts.get(h.partition);
-        if (part === undefined) t.parts.set(h.partition, (part = { producers: new Map(), done: false }));
-        const key = `${h.node}#${h.epoch}`;
-        let pr = part.producers.get(key);
-        if (pr === undefined) part.producers.set(key, (pr = { got: new Set(), chunks: h.chunks }));
-        pr.got.add(h.chunk);
-        if (!part.done && pr.got.size === pr.chunks) {
-          part.done = true;
-          if (++t.complete === this.partitions) {
-            const t0 = this.published.get(h.snapshot_id);
-            if (t0 !== undefined) t.view.latency_ms = performance.now() - t0;
-            handlers.onTick?.(t.view);
-          }
-        }
+        if (h.kind === 'update') return take(h, data);
+        const roster = rosters.get(h.roster);
+        if (roster !== undefined) return takeTick(h, data, roster);
+        let q = waiting.get(h.roster);
+        if (q !== undefined) return void q.push({ h, data });
+        waiting.set(h.roster, (q = [{ h, data }]));
+        const seq = h.roster;
+        readRoster(seq, h.partition).then((r) => {
+          rosters.set(seq, r);
+          while (rosters.size > 8 * this.partitions) rosters.delete(rosters.keys().next().value!);
+          const list = waiting.get(seq) ?? [];
+          waiting.delete(seq);
+          for (const x of list) takeTick(x.h, x.data, r);
+        }, (e: unknown) => {
+          const n = waiting.get(seq)?.length ?? 0;
+          waiting.delete(seq);
+          handlers.onError?.(new Error(`roster ${seq} of partition ${h.partition} could not be read (${(e as Error).message}): ${n} result chunks dropped`));
+        });
       },
     });
+  }
+
+  private manager(): Promise<JetStreamManager> {
+    return (this.jsm ??= this.nc.jetstreamManager());
   }
 
   async close(): Promise<void> {
@@ -204,12 +258,12 @@ export class ClusterClient {
 /** A snapshot's results, decoded on first read of `results` (and again after more chunks arrive). */
 class LazyTick implements TickResults {
   latency_ms?: number;
-  private readonly chunks: Uint8Array[] = [];
+  private readonly chunks: Array<{ data: Uint8Array } | { cols: TickColumns; roster: Roster }> = [];
   private cache: Map<string, SeqResult> | undefined;
   constructor(readonly snapshot_id: string) {}
 
-  add(data: Uint8Array): void {
-    this.chunks.push(data);
+  add(chunk: { data: Uint8Array } | { cols: TickColumns; roster: Roster }): void {
+    this.chunks.push(chunk);
     this.cache = undefined;
   }
 
@@ -217,7 +271,7 @@ class LazyTick implements TickResults {
     if (this.cache !== undefined) return this.cache;
     const map = new Map<string, SeqResult>();
     for (const c of this.chunks) {
-      for (const r of decodeResults(c).results) {
+      for (const r of 'data' in c ? decodeResults(c.data).results : tickResults(c.cols, c.roster)) {
         const prev = map.get(r.account_id);
         if (prev === undefined || prev.seq <= r.seq) map.set(r.account_id, r);
       }

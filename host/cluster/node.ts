@@ -1,13 +1,17 @@
 // An engine node of a riskgrid cluster (issue 10). It leases a share of the account partitions
 // (leases.ts), rebuilds each claimed partition by replaying `pos.<p>` from the start of the
 // POSITIONS stream into its VenueEngine, re-margins its accounts on every market snapshot, and
-// publishes every account's result per partition (results-codec.ts) on `results.<p>`.
+// publishes every account's result per partition (results-codec.ts) on `results.<p>`: its roster
+// (the account ids in tick order) once per epoch on `roster.<p>`, then per tick only columns of
+// figures naming that roster.
 //   - Position updates apply in stream order; an update whose per-account seq is not above the
 //     last applied one is a duplicate and ignored (idempotent replay and redelivery).
 //   - A partition is published only once its replay has reached the stream's last message for
 //     `pos.<p>` as of the claim (the barrier): no result ever misses an acknowledged update.
 //   - Work is serialised in one loop (step): snapshots conflate to the latest; updates that arrive
 //     meanwhile are applied before the next publish.
+//   - A partition's roster is published (and acknowledged by JetStream) before any tick chunk
+//     naming it: after a failover the new owner's first chunks always decode with its own ids.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { connect, DeliverPolicy, JSONCodec, type JetStreamClient, type JetStreamManager, type Msg, type NatsConnection, type Subscription } from 'nats';
@@ -15,11 +19,11 @@ import { asRiskgridError, RiskgridError } from '../errors.js';
 import { createEngine, type Engine } from '../margin/engine.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
 import { VenueEngine, type VenueAccountResult } from '../pool/venue-engine.js';
-import { encodeFromEngine } from './engine-results.js';
+import { TickEncoder } from './engine-results.js';
 import { Leases } from './leases.js';
 import { partitionOf } from './partition.js';
-import { encodeResults, type ResultBatchHeader } from './results-codec.js';
-import { ensureCluster, MARKET, MARKET_SUBJECT, MAX_PAYLOAD, POSITIONS, posSubject, requestSubject, resultsSubject, SUMMARY_SUBJECT } from './streams.js';
+import { encodeResults, encodeRoster, type Roster } from './results-codec.js';
+import { ensureCluster, MARKET, MARKET_SUBJECT, MAX_PAYLOAD, POSITIONS, posSubject, requestSubject, resultsSubject, rosterSubject, SUMMARY_SUBJECT } from './streams.js';
 
 export interface ClusterNodeOptions {
   /** NATS server URL(s), comma-separated. */
@@ -59,16 +63,40 @@ interface Held {
   requests?: Subscription;
   /** Snapshot id this partition's results were last published for. */
   published?: string;
-  /** Its account ids sorted (the chunking every producer uses), until an account is added. */
-  sorted?: string[];
-  /** The chunks of `sorted` as published. */
-  parts?: { ids: string[]; parts: string[][] };
+  /** The roster published for this epoch (undefined until the first publish). */
+  roster?: HeldRoster;
+  /** Membership (or an account's pool) changed since the roster: publish a new one before the next tick. */
+  rosterDirty: boolean;
+  /** Roster position → seq applied since the roster (sent sparse with every tick chunk). */
+  seqChanges: Map<number, number>;
+}
+
+interface HeldRoster {
+  /** ROSTERS stream sequence: what tick chunks name. */
+  seq: number;
+  ids: string[];
+  seqs: number[];
+  posOf: Map<string, number>;
+  /** Engine indices of ids, for `engine` (recomputed when the engine is rebuilt). */
+  idx: Int32Array;
+  engine: VenueEngine;
 }
 
 interface Stored {
   p: number;
   seq: number;
   json: Record<string, unknown>;
+}
+
+/** Where a step's publishing time goes (--log-ticks). */
+interface StepTimes {
+  encode: number;
+  publish: number;
+  /** Longest roster publish, to its acknowledgement. */
+  roster: number;
+  rosters: number;
+  chunks: number;
+  bytes: number;
 }
 
 export interface PartitionTotals {
@@ -80,6 +108,12 @@ export interface PartitionTotals {
 }
 
 const jc = JSONCodec();
+
+/** The pool VenueEngine files an account under (its rule: `pool`, default `default`, '' if not a string). */
+const poolName = (json: Record<string, unknown>): string => {
+  const p = json.pool ?? 'default';
+  return typeof p === 'string' ? p : '';
+};
 
 export class ClusterNode {
   readonly id: string;
@@ -99,7 +133,8 @@ export class ClusterNode {
   private needRebuild = false;
   private engine: VenueEngine | undefined;
   private engineSnap: string | undefined;
-  private market: { id: string; json: Record<string, unknown> } | undefined;
+  /** The latest snapshot; `at` when it arrived here, `transit` ms from the server storing it to its arrival (wall clocks of one machine). */
+  private market: { id: string; json: Record<string, unknown>; at: number; transit: number } | undefined;
   private parsed: { id: string; snap: MarketSnapshot } | undefined;
   private readonly engines = new Map<string, Engine>();
   private running = false;
@@ -107,7 +142,8 @@ export class ClusterNode {
   private closed = false;
   private subs: Subscription[] = [];
   private stopMarket: (() => void) | undefined;
-  readonly stats = { ticks: 0, claims: 0, losses: 0, published: 0, lastTickMs: 0, lastPublishMs: 0 };
+  private readonly encoder = new TickEncoder();
+  readonly stats = { ticks: 0, claims: 0, losses: 0, published: 0, rosters: 0, lastTickMs: 0, lastPublishMs: 0 };
 
   private constructor(private readonly opts: ClusterNodeOptions) {
     this.id = opts.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -152,7 +188,7 @@ export class ClusterNode {
       for await (const m of iter) {
         const json = m.json<Record<string, unknown>>();
         const id = typeof json.snapshot_id === 'string' ? json.snapshot_id : `market-${m.seq}`;
-        this.market = { id, json };
+        this.market = { id, json, at: performance.now(), transit: Date.now() - m.info.timestampNanos / 1e6 };
         this.schedule();
       }
     })().catch((e) => this.log(`market feed stopped: ${(e as Error).message}`));
@@ -161,7 +197,7 @@ export class ClusterNode {
   private claim(p: number, epoch: number): void {
     this.stats.claims++;
     this.log(`partition ${p} claimed (lease revision ${epoch})`);
-    const h: Held = { epoch, claimedAt: performance.now(), ready: false, barrier: 0, stop: () => undefined };
+    const h: Held = { epoch, claimedAt: performance.now(), ready: false, barrier: 0, stop: () => undefined, rosterDirty: true, seqChanges: new Map() };
     this.held.set(p, h);
     this.members.set(p, new Set());
     h.requests = this.nc.subscribe(`rg.req.${p}.*`, { callback: (_e, m) => this.request(p, m) });
@@ -210,8 +246,8 @@ export class ClusterNode {
     this.accounts.set(u.account_id, { p, seq: u.seq, json: { ...u.account, account_id: u.account_id } });
     if (cur === undefined) {
       this.members.get(p)!.add(u.account_id);
-      h.sorted = undefined;
-    }
+      h.rosterDirty = true;
+    } else if (poolName(cur.json) !== poolName(u.account)) h.rosterDirty = true;
     if (h.ready && this.inEngine.has(p)) this.dirty.add(u.account_id);
     if (h.ready) this.schedule();
   }
@@ -290,7 +326,7 @@ export class ClusterNode {
       for (const id of this.members.get(p)!) {
         const s = this.accounts.get(id)!;
         batch.push(s.json);
-        this.applied.set(id, s.seq);
+        this.setApplied(id, s.seq);
         this.dirty.delete(id);
       }
     }
@@ -299,7 +335,7 @@ export class ClusterNode {
       for (const id of this.dirty) {
         const s = this.accounts.get(id)!;
         batch.push(s.json);
-        this.applied.set(id, s.seq);
+        this.setApplied(id, s.seq);
       }
       this.dirty.clear();
       // load() is synchronous: in slices, yielding between them, so that lease renewals (timers)
@@ -322,54 +358,135 @@ export class ClusterNode {
     const updated = new Map<number, VenueAccountResult[]>();
     for (const id of this.dirty) {
       const s = this.accounts.get(id)!;
-      this.applied.set(id, s.seq);
+      this.setApplied(id, s.seq);
       const r = engine.setAccount(s.json);
       let l = updated.get(s.p);
       if (l === undefined) updated.set(s.p, (l = []));
       l.push(r);
     }
     this.dirty.clear();
-    // 3. Publish: whole partitions not yet published for this snapshot, else the updated accounts.
+    const tUpd = performance.now();
+    // 3. Publish, partition by partition as each is encoded: whole partitions not yet published for
+    //    this snapshot (after their roster, if it changed), else the updated accounts.
     const snapId = this.engineSnap!;
+    const t: StepTimes = { encode: 0, publish: 0, roster: 0, chunks: 0, bytes: 0, rosters: 0 };
+    const acks: Array<Promise<void>> = [];
     for (const [p, h] of this.held) {
       if (!h.ready || !this.inEngine.has(p) || !this.leases.owns(p)) continue;
       if (h.published !== snapId) {
-        const ids = (h.sorted ??= [...this.members.get(p)!].sort());
-        this.publishTick(p, h, snapId, ids);
-        h.published = snapId;
+        const tooMany = h.roster !== undefined && h.seqChanges.size > Math.max(64, h.roster.ids.length >> 3);
+        if (h.roster === undefined || h.rosterDirty || tooMany) {
+          h.published = snapId;
+          acks.push(this.publishRoster(p, h, t).then(() => this.publishTick(p, h, snapId, t), (e: unknown) => {
+            h.published = undefined; // the step is retried
+            throw e;
+          }));
+        } else {
+          this.publishTick(p, h, snapId, t);
+          h.published = snapId;
+        }
       } else {
         const l = updated.get(p);
-        if (l !== undefined) this.publish(p, h, 'update', snapId, l, this.members.get(p)!.size);
+        if (l !== undefined) this.publishUpdate(p, h, snapId, l, this.members.get(p)!.size);
       }
     }
+    await Promise.all(acks);
     this.stats.lastTickMs = tTick - t0;
     this.stats.lastPublishMs = performance.now() - tTick;
-    if (this.opts.logTicks === true) this.log(`step ${snapId}: engine ${(tTick - t0).toFixed(1)} ms (${bulk ? 'load + remargin' : 'tick'}), read + encode + publish ${this.stats.lastPublishMs.toFixed(1)} ms`);
+    if (this.opts.logTicks === true) {
+      const f = (x: number) => x.toFixed(1);
+      this.log(`step ${snapId}: snapshot stored → here ${f(market.transit)} ms, queued ${f(t0 - market.at)} ms, engine ${f(tTick - t0)} ms (${bulk ? 'load + remargin' : 'tick'}), updates ${f(tUpd - tTick)} ms, ` +
+        `read + encode ${f(t.encode)} ms, publish ${f(t.publish)} ms, ${t.rosters} rosters ${f(t.roster)} ms (to ack), ${t.chunks} chunks ${(t.bytes / 1e6).toFixed(2)} MB, step total ${f(performance.now() - t0)} ms`);
+    }
   }
 
-  /** Every account of partition p, straight from the engine's columns, in fixed chunks of the sorted ids. */
-  private publishTick(p: number, h: Held, snapshot_id: string, ids: string[]): void {
+  private setApplied(id: string, seq: number): void {
+    this.applied.set(id, seq);
+    const s = this.accounts.get(id);
+    const h = s === undefined ? undefined : this.held.get(s.p);
+    const k = h?.roster?.posOf.get(id);
+    if (k === undefined) return; // not in the roster: the roster is dirty already
+    if (h!.roster!.seqs[k] === seq) h!.seqChanges.delete(k);
+    else h!.seqChanges.set(k, seq);
+  }
+
+  /**
+   * Publishes partition p's roster — its accounts in the engine, sorted by id, with pools and
+   * seqs — and resolves once JetStream has stored it, so that no tick chunk naming it can reach a
+   * consumer before it is readable.
+   */
+  private async publishRoster(p: number, h: Held, t: StepTimes): Promise<void> {
+    const t0 = performance.now();
+    const engine = this.engine!;
+    const members = this.members.get(p)!;
+    // Only accounts already in the engine (an account added meanwhile is dirty: the next step takes it, with a new roster).
+    const ids = [...members].filter((id) => this.applied.has(id)).sort();
+    h.rosterDirty = ids.length !== members.size;
+    const idx = engine.indicesOf(ids);
+    const pools: string[] = [];
+    const poolIx = new Map<string, number>();
+    const pool = Array.from(idx, (i) => {
+      const name = engine.poolOf(i);
+      let x = poolIx.get(name);
+      if (x === undefined) {
+        poolIx.set(name, (x = pools.length));
+        pools.push(name);
+      }
+      return x;
+    });
+    const seqs = ids.map((id) => this.applied.get(id)!);
+    const roster: Roster = { partition: p, node: this.id, epoch: h.epoch, ids, pools, pool, seqs };
+    const bytes = encodeRoster(roster);
+    if (bytes.length > MAX_PAYLOAD) throw new RiskgridError('RG_ERR_CAPACITY', `the roster of partition ${p} (${ids.length} accounts) is ${bytes.length} bytes: run more partitions`, { field: 'partitions', value: this.partitions });
+    const ack = await this.js.publish(rosterSubject(p), bytes);
+    h.roster = { seq: ack.seq, ids, seqs, posOf: new Map(ids.map((id, k) => [id, k])), idx, engine };
+    h.seqChanges.clear();
+    this.stats.rosters++;
+    t.rosters++;
+    t.roster = Math.max(t.roster, performance.now() - t0);
+  }
+
+  /** Every account of partition p in roster order, straight from the engine's columns, in fixed chunks. */
+  private publishTick(p: number, h: Held, snapshot_id: string, t: StepTimes): void {
+    if (this.held.get(p) !== h) return; // lost while its roster was being stored
+    const engine = this.engine!;
+    const r = h.roster!;
+    if (r.engine !== engine) {
+      // The engine was rebuilt: same accounts, new indices.
+      r.idx = engine.indicesOf(r.ids);
+      r.engine = engine;
+    }
+    const n = r.ids.length;
     const size = this.opts.chunk ?? 4096;
-    const chunks = Math.max(1, Math.ceil(ids.length / size));
-    // The same chunk arrays every tick (until an account is added): encodeFromEngine caches by them.
-    if (h.parts?.ids !== ids) h.parts = { ids, parts: Array.from({ length: chunks }, (_, c) => ids.slice(c * size, (c + 1) * size)) };
+    const chunks = Math.max(1, Math.ceil(n / size));
+    const changes: Array<Record<number, number> | undefined> = new Array(chunks);
+    for (const [k, seq] of h.seqChanges) (changes[Math.floor(k / size)] ??= {})[k] = seq;
     for (let c = 0; c < chunks; c++) {
-      const part = h.parts.parts[c]!;
-      const seqs = part.map((id) => this.applied.get(id) ?? 0);
-      const msg = encodeFromEngine(this.engine!, part, { kind: 'tick', snapshot_id, partition: p, node: this.id, epoch: h.epoch, chunk: c, chunks, total: ids.length, seqs });
-      if (msg.length > MAX_PAYLOAD) throw new RiskgridError('RG_ERR_CAPACITY', `a result chunk of ${part.length} accounts is ${msg.length} bytes: lower --chunk`, { field: 'chunk', value: size });
+      const t0 = performance.now();
+      const first = c * size;
+      const seq_changes = changes[c];
+      const msg = this.encoder.encode(engine, r.idx.subarray(first, Math.min(n, first + size)), {
+        snapshot_id, partition: p, node: this.id, epoch: h.epoch, roster: r.seq, chunk: c, chunks, total: n, first, ...(seq_changes === undefined ? {} : { seq_changes }),
+      });
+      if (msg.length > MAX_PAYLOAD) throw new RiskgridError('RG_ERR_CAPACITY', `a result chunk of ${Math.min(size, n - first)} accounts is ${msg.length} bytes: lower --chunk`, { field: 'chunk', value: size });
+      const t1 = performance.now();
       this.nc.publish(resultsSubject(p), msg);
+      t.publish += performance.now() - t1;
+      t.encode += t1 - t0;
+      t.chunks++;
+      t.bytes += msg.length;
       this.stats.published++;
     }
   }
 
-  private publish(p: number, h: Held, kind: ResultBatchHeader['kind'], snapshot_id: string, results: VenueAccountResult[], total: number): void {
+  /** Accounts re-margined by single position updates, self-describing (no roster needed). */
+  private publishUpdate(p: number, h: Held, snapshot_id: string, results: VenueAccountResult[], total: number): void {
     const size = this.opts.chunk ?? 4096;
     const chunks = Math.max(1, Math.ceil(results.length / size));
     for (let c = 0; c < chunks; c++) {
       const part = results.slice(c * size, (c + 1) * size);
       const seqs = part.map((r) => this.applied.get(r.account_id) ?? 0);
-      const msg = encodeResults({ kind, snapshot_id, partition: p, node: this.id, epoch: h.epoch, chunk: c, chunks, total, seqs }, part);
+      const msg = encodeResults({ snapshot_id, partition: p, node: this.id, epoch: h.epoch, chunk: c, chunks, total, seqs }, part);
       if (msg.length > MAX_PAYLOAD) throw new RiskgridError('RG_ERR_CAPACITY', `a result chunk of ${part.length} accounts is ${msg.length} bytes: lower --chunk`, { field: 'chunk', value: size });
       this.nc.publish(resultsSubject(p), msg);
       this.stats.published++;

@@ -4,6 +4,9 @@
 //                                 Nats-Msg-Id `<account>:<seq>` dedupes a publisher's retries.
 //   MARKET     market.snapshots   market snapshots, broadcast to every node; the last 16 kept.
 //   RESULTS    results.<p>        binary result batches (results-codec.ts); memory, 15 minutes.
+//   ROSTERS    roster.<p>         each partition's account list as its tick chunks order it, once per
+//                                 epoch (results-codec.ts); chunks name it by its stream sequence; the
+//                                 last 8 per partition kept (a consumer may still need a superseded one).
 //   KV cluster-config             `partitions` (fixed at creation)
 //   KV partition-owners (TTL)     `p.<n>` → lease of partition n, `node.<id>` → live node heartbeat
 // Requests (core NATS): rg.req.<p>.whatif / rg.req.<p>.account answered by the owner of p,
@@ -15,6 +18,7 @@ import { checkPartitions, DEFAULT_PARTITIONS } from './partition.js';
 export const POSITIONS = 'POSITIONS';
 export const MARKET = 'MARKET';
 export const RESULTS = 'RESULTS';
+export const ROSTERS = 'ROSTERS';
 export const MARKET_SUBJECT = 'market.snapshots';
 export const OWNERS_BUCKET = 'partition-owners';
 export const CONFIG_BUCKET = 'cluster-config';
@@ -22,6 +26,7 @@ export const SUMMARY_SUBJECT = 'rg.summary';
 
 export const posSubject = (p: number) => `pos.${p}`;
 export const resultsSubject = (p: number) => `results.${p}`;
+export const rosterSubject = (p: number) => `roster.${p}`;
 export const requestSubject = (p: number, kind: 'whatif' | 'account') => `rg.req.${p}.${kind}`;
 export const leaseKey = (p: number) => `p.${p}`;
 export const nodeKey = (id: string) => `node.${id}`;
@@ -55,6 +60,7 @@ export async function ensureCluster(nc: NatsConnection, opts: { partitions?: num
   const jsm = await nc.jetstreamManager();
   await ensureStream(jsm, { name: POSITIONS, subjects: ['pos.*'], storage: StorageType.File, retention: RetentionPolicy.Limits, duplicate_window: 120e9 });
   await ensureStream(jsm, { name: MARKET, subjects: [MARKET_SUBJECT], storage: StorageType.File, max_msgs: 16, discard: DiscardPolicy.Old });
+  await ensureStream(jsm, { name: ROSTERS, subjects: ['roster.*'], storage: StorageType.File, max_msgs_per_subject: 8, discard: DiscardPolicy.Old });
   await ensureStream(jsm, { name: RESULTS, subjects: ['results.*'], storage: StorageType.Memory, max_age: 15 * 60e9, max_bytes: 1 << 30, discard: DiscardPolicy.Old });
   const js = nc.jetstream();
   const config = await js.views.kv(CONFIG_BUCKET, { history: 1 });

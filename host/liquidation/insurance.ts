@@ -152,6 +152,13 @@ export function settleShortfall(fund: InsuranceFund, bankrupt: BankruptAccount, 
       actions.push({ type: 'uncovered', account: bankrupt.account, instrument: null, amount: rest });
       return { fund: d.fund, actions, from_fund: d.paid, from_adl: 0, uncovered: rest };
     }
+    // Counterparties by instrument, in input order: each position ranks only its own instrument's.
+    const byInstrument = new Map<string, number[]>();
+    counterparties.forEach((c, idx) => {
+      const list = byInstrument.get(c.instrument);
+      if (list === undefined) byInstrument.set(c.instrument, [idx]);
+      else list.push(idx);
+    });
     let allocated = 0;
     for (let j = 0; j < positions.length; j++) {
       const p = positions[j]!;
@@ -160,8 +167,8 @@ export function settleShortfall(fund: InsuranceFund, bankrupt: BankruptAccount, 
       const share = j === positions.length - 1 ? Math.max(rest - allocated, 0) : rest * (Math.abs(p.size * p.mark_price) / notional);
       allocated += share;
       const bankruptcyPrice = p.mark_price + share / p.size;
-      const queue = counterparties
-        .map((c, idx) => ({ c, idx, score: c.instrument === p.instrument && Math.sign(c.size) === -Math.sign(p.size) ? adlScore(c, params.adl.ranking) : undefined }))
+      const queue = (byInstrument.get(p.instrument) ?? [])
+        .map((idx) => ({ c: counterparties[idx]!, idx, score: Math.sign(counterparties[idx]!.size) === -Math.sign(p.size) ? adlScore(counterparties[idx]!, params.adl.ranking) : undefined }))
         .filter((q): q is { c: CounterpartyPosition; idx: number; score: number } => q.score !== undefined && used[q.idx]! < Math.abs(q.c.size))
         .sort((a, b) => b.score - a.score || (a.c.account < b.c.account ? -1 : a.c.account > b.c.account ? 1 : a.idx - b.idx));
       let left = Math.abs(p.size);

@@ -56,6 +56,18 @@ export interface VenueAccountResult {
   error?: { code: string; message: string; field?: string; value?: unknown };
 }
 
+/** Caller-owned result columns for VenueEngine.resultColumns (entry k = the k-th account asked for). */
+export interface VenueResultColumns {
+  initial_margin: Float64Array;
+  maintenance_margin: Float64Array;
+  equity: Float64Array;
+  im_excess: Float64Array;
+  mm_excess: Float64Array;
+  /** Index in ST_NAMES. */
+  status: Uint8Array;
+  excess_ratio?: Float64Array;
+}
+
 export interface VenueTotals {
   accounts: number;
   by_status: Record<VenueStatus, number>;
@@ -482,6 +494,70 @@ export class VenueEngine {
   /** The id of account index i (load order). */
   idOf(i: number): string {
     return this.ids[i]!;
+  }
+
+  /** The pool name of account index i (as accountAt(i).pool). */
+  poolOf(i: number): string {
+    return this.pools[i]!;
+  }
+
+  /** Account indices (load order) of `ids`, −1 for an id not loaded; into `out` if given. An index never changes once assigned. */
+  indicesOf(ids: readonly string[], out: Int32Array = new Int32Array(ids.length)): Int32Array {
+    for (let k = 0; k < ids.length; k++) out[k] = this.index.get(ids[k]!) ?? -1;
+    return out;
+  }
+
+  /**
+   * Bulk read for publishers: the results of account indices `indices` written into the caller's
+   * columns at position k (no object per account), each figure equal to accountAt(indices[k])'s.
+   * Status is the index in ST_NAMES. excess_ratio is written only if that column is given (it is
+   * excessRatio(mm_excess, maintenance_margin) for every account that did not fail). Returns the
+   * errors of failed accounts by k (sparse; empty when none failed).
+   */
+  resultColumns(indices: Int32Array, out: VenueResultColumns): Map<number, NonNullable<VenueAccountResult['error']>> {
+    const n = indices.length;
+    for (const c of [out.initial_margin, out.maintenance_margin, out.equity, out.im_excess, out.mm_excess, out.status, out.excess_ratio]) {
+      if (c !== undefined && c.length < n) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `result columns hold ${c.length} entries, ${n} needed`, { field: 'out', value: c.length });
+    }
+    const views = this.bookList.map((b) => {
+      const l = b.layout!;
+      const f = (p: number) => new Float64Array(this.memory.buffer, p, l.nRows);
+      return { im: f(l.im), mm: f(l.mm), equity: f(l.equity), imExcess: f(l.imExcess), mmExcess: f(l.mmExcess), ratio: f(l.ratio), status: new Int32Array(this.memory.buffer, l.status, l.nRows) };
+    });
+    // Failed and reference accounts go through accountAt: the maps are empty in the common case.
+    const odd = this.invalid.size > 0 || this.rowErrors.size > 0;
+    const errors = new Map<number, NonNullable<VenueAccountResult['error']>>();
+    const ratio = out.excess_ratio;
+    for (let k = 0; k < n; k++) {
+      const i = indices[k]!;
+      if (!(i >= 0 && i < this.ids.length)) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `no account at index ${i}`, { field: 'indices', value: i });
+      const b = this.bookOf[i]!;
+      const row = this.rowOf[i]!;
+      if (b >= 0 && row >= 0 && !(odd && (this.invalid.has(i) || this.rowErrors.has(i)))) {
+        const v = views[b]!;
+        const st = v.status[row]!;
+        if (st >= 0 && st !== ST_FAILED) {
+          out.initial_margin[k] = v.im[row]!;
+          out.maintenance_margin[k] = v.mm[row]!;
+          out.equity[k] = v.equity[row]!;
+          out.im_excess[k] = v.imExcess[row]!;
+          out.mm_excess[k] = v.mmExcess[row]!;
+          out.status[k] = st;
+          if (ratio !== undefined) ratio[k] = v.ratio[row]!;
+          continue;
+        }
+      }
+      const r = this.accountAt(i);
+      out.initial_margin[k] = r.initial_margin;
+      out.maintenance_margin[k] = r.maintenance_margin;
+      out.equity[k] = r.equity;
+      out.im_excess[k] = r.im_excess;
+      out.mm_excess[k] = r.mm_excess;
+      out.status[k] = ST_NAMES.indexOf(r.status);
+      if (ratio !== undefined) ratio[k] = r.excess_ratio;
+      if (r.error !== undefined) errors.set(k, r.error);
+    }
+    return errors;
   }
 
   /** Indices (load order) of the accounts with this status. */

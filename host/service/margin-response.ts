@@ -61,4 +61,5 @@ export const WhatIfResponseSchema = loose({
   before: WhatIfSideSchema,
   change: loose({ initial_margin: N, maintenance_margin: N, equity: N, im_excess: N, mm_excess: N }, 'after − before'),
   after: WhatIfSideSchema,
+  node: Type.String({ description: 'the engine node that answered (cluster mode: riskgrid serve --nats)' }),
 });

@@ -27,6 +27,9 @@ import { registerWhatIf } from './whatif.js';
 import { registerMetrics, ServiceMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { parseRateLimit, registerRateLimit, type RateLimitOptions } from './rate-limit.js';
+import { ClusterBackend, type ClusterBackendOptions } from './cluster-backend.js';
+import { registerBackendWhatIf } from './cluster-whatif.js';
+import { RiskgridError } from '../errors.js';
 
 // host/service and dist/service both sit two levels under the package root.
 const ROOT = new URL('../../', import.meta.url);
@@ -48,6 +51,8 @@ export interface ServerOptions {
   stream?: StreamOptions;
   /** Per API key (per IP without one); false for none. Default: $RISKGRID_RATE_LIMIT, else 10,000 per 1 s (rate-limit.ts). */
   rateLimit?: RateLimitOptions | false;
+  /** Margins from engine nodes on NATS JetStream (cluster-backend.ts) instead of this process; needs a store. */
+  cluster?: { nats: string } & Pick<ClusterBackendOptions, 'freshMs' | 'requestTimeoutMs'>;
 }
 
 export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInstance> {
@@ -91,6 +96,7 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
     app.log.info(opts.store === undefined ? 'closed' : 'closed; store closed');
   });
 
+  if (opts.cluster !== undefined && opts.store === undefined) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', 'the service runs on a cluster only with a store (writes are durable in it first)', { field: 'cluster', value: opts.cluster.nats });
   app.get('/health', () => ({ status: 'ok', engine_version: ENGINE_VERSION, wasm_variant: variant }));
   const engines = new EngineCache();
   if (opts.store !== undefined) {
@@ -104,16 +110,21 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
       const key = await authenticate(store, req);
       if (route === '/v1/margin/simulate') requireScope(key, 'simulate');
     });
-    const state = new ServiceState(store, engines);
+    const backend = opts.cluster === undefined ? undefined : await ClusterBackend.connect(opts.cluster.nats, { ...opts.cluster, log: app.log });
+    const state = new ServiceState(store, engines, backend);
     // The live book: every account loaded (and margined on the latest market) once, at start.
-    await state.open(app.log);
+    await state.open(app.log).catch(async (e: unknown) => {
+      await backend?.close();
+      throw e;
+    });
     metrics.watchAccounts(function* () {
       for (const e of state.book.all()) yield e.rec.status;
     });
     app.addHook('onClose', async () => state.close()); // runs before the store closes (onClose is LIFO)
     await registerStream(app, state, opts.stream);
     registerAccounts(app, state);
-    registerWhatIf(app, state);
+    if (backend !== undefined) registerBackendWhatIf(app, state, backend);
+    else registerWhatIf(app, state);
     registerMarket(app, state);
     registerProfiles(app, state);
   }

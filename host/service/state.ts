@@ -2,9 +2,10 @@
 // once, with its latest margin), an engine per pool, and the latest market snapshot.
 //
 // Margins are computed on events, not on reads: after each accepted snapshot the whole book is
-// re-margined (one engine.marginBatch per pool), after a write the one account. Each re-margin
+// re-margined (engine.marginBatch per pool), after a write the one account. Each re-margin
 // makes status changes durable (with their audit rows) BEFORE anyone hears of them, then tells
-// the listeners (the WebSocket stream), then records the margin runs: one transaction each.
+// the listeners (the WebSocket stream), then records the margin runs. A book re-margins in slices
+// that yield to requests (COMPUTE_CHUNK, SLICE_MS, RUN_CHUNK).
 // Reads (GET an account, what-if) come from memory.
 import { errorFromJson, RiskgridError } from '../errors.js';
 import type { Engine } from '../margin/engine.js';
@@ -24,13 +25,23 @@ import { guardMargin } from './market.js';
 import { KeyedLock, LiveBook, SerialQueue, type BookEntry, type LatestMargin, type MarginErrorJson } from './live-book.js';
 import { statusLadder, type AccountStatus as LadderStatus } from '../liquidation/ladder.js';
 import { DEFAULT_LADDER } from '../liquidation/params.js';
+import { stampAfter } from './cluster-seq.js';
 
 export function statusOf(r: Pick<MarginResult, 'im_excess' | 'mm_excess'>): Exclude<AccountStatus, 'error' | 'unknown'> {
   return r.mm_excess < 0 ? 'mm_breach' : r.im_excess < 0 ? 'im_breach' : 'ok';
 }
 
-/** Accounts per marginBatch call of a re-margin (a few milliseconds of work between yields). */
-const COMPUTE_CHUNK = 128;
+/**
+ * A book's re-margin runs in slices that yield to requests between them, so a what-if never
+ * waits for a whole book: accounts go to marginBatch COMPUTE_CHUNK at a time, and the slice yields
+ * once it has run SLICE_MS. Margin runs are written RUN_CHUNK rows per transaction.
+ */
+const COMPUTE_CHUNK = 16;
+const SLICE_MS = 1;
+const RUN_CHUNK = 128;
+
+/** Resolves on the next turn of the event loop, after pending I/O (requests) has run. */
+const yieldToIo = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** What caused a re-margin. */
 export type MarginCause = 'market' | 'account' | 'profile' | 'start';
@@ -61,6 +72,26 @@ interface Log {
   error(obj: unknown, msg?: string): void;
 }
 
+/**
+ * Where margins come from when not from this process (cluster-backend.ts: engine nodes on NATS
+ * JetStream). Without one, ServiceState margins its live book itself; with one, the backend takes
+ * over these moments, and its results come back through applyMargins. The store, the book,
+ * validation and the status / audit / push path stay here either way.
+ */
+export interface MarginBackend {
+  /** After the book is loaded (instead of the start re-margin); `latest` is the stored latest snapshot. */
+  start(state: ServiceState, latest: MarketSnapshot | undefined): Promise<void>;
+  /** After a write is durable in the store and the book (instead of its re-margin); the write's answer waits for it. */
+  accountWritten(entry: BookEntry): Promise<void>;
+  /** After an accepted snapshot is stored and became the latest (instead of the book's re-margin). */
+  marketIngested(snap: MarketSnapshot): Promise<void>;
+  /** The account's margin on the latest snapshot, as marginOf returns it. */
+  marginOf(entry: BookEntry): Promise<MarginResult & { computed_at: string }>;
+  /** The body of POST /v1/margin/whatif. */
+  whatIf(entry: BookEntry, trades: unknown, opts: { full: boolean }): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
 export interface Loaded {
   rec: AccountRecord;
   engine: Engine;
@@ -80,7 +111,11 @@ export class ServiceState {
   private opening: Promise<void> | undefined;
   private log: Log | undefined;
 
-  constructor(readonly store: Store, readonly builtins: EngineCache) {}
+  constructor(
+    readonly store: Store,
+    readonly builtins: EngineCache,
+    readonly backend?: MarginBackend,
+  ) {}
 
   /**
    * Load the live book: the latest snapshot, every stored account parsed under its pool's engine,
@@ -103,11 +138,13 @@ export class ServiceState {
       const e = this.book.get(row.account_id);
       if (e !== undefined) e.ladder = row.data.to as LadderStatus;
     }
-    if (this.snap !== undefined && this.book.size > 0) await this.margins.run(() => this.remargin(this.book.all(), 'start'));
+    if (this.backend !== undefined) await this.backend.start(this, this.snap);
+    else if (this.snap !== undefined && this.book.size > 0) await this.margins.run(() => this.remargin(this.book.all(), 'start'));
   }
 
   /** Wait for queued re-margins (close: before the store goes). */
   async close(): Promise<void> {
+    await this.backend?.close();
     await this.margins.idle();
   }
 
@@ -161,6 +198,7 @@ export class ServiceState {
   async marginOf(id: string): Promise<{ rec: AccountRecord; result: MarginResult & { computed_at: string } }> {
     await this.open();
     let e = this.require(id);
+    if (this.backend !== undefined) return { rec: e.rec, result: await this.backend.marginOf(e) };
     if (e.margin === undefined) {
       await this.latestMarket(); // 409 without one
       await this.margins.run(() => this.remarginIds([id], 'account'));
@@ -194,7 +232,7 @@ export class ServiceState {
       const { pool, positions, balances } = next(cur);
       const engine = await this.engineForPool(pool);
       const json = accountToJson(engine.parseAccount({ account_id: id, pool, positions, balances }), engine.conventions);
-      const rec: AccountRecord = { id, pool, positions: json.positions, balances: json.balances, status: cur?.rec.status ?? 'unknown', updated_at: new Date().toISOString() };
+      const rec: AccountRecord = { id, pool, positions: json.positions, balances: json.balances, status: cur?.rec.status ?? 'unknown', updated_at: stampAfter(cur?.rec.updated_at) };
       await this.store.putAccount(rec);
       await this.store.appendAudit({ kind, account_id: id, data: { pool, positions: rec.positions.length, balances: Object.keys(rec.balances).length } });
       // Acknowledged = durable: from here on the book follows the store.
@@ -202,7 +240,8 @@ export class ServiceState {
       entry.margin = cur?.margin; // until the re-margin below replaces it
       entry.ladder = cur?.ladder;
       this.book.put(entry);
-      if (this.snap !== undefined) {
+      if (this.backend !== undefined) await this.backend.accountWritten(entry);
+      else if (this.snap !== undefined) {
         try {
           await this.margins.run(() => this.remarginIds([id], 'account'));
         } catch (err) {
@@ -220,6 +259,7 @@ export class ServiceState {
     await this.open();
     // The latest at once (what-ifs use it); the book's re-margin on it waits its turn, on exactly it.
     this.snap = snap;
+    if (this.backend !== undefined) return this.backend.marketIngested(snap);
     await this.margins.run(() => this.remargin(this.book.all(), 'market', snap));
   }
 
@@ -245,7 +285,8 @@ export class ServiceState {
         this.book.put(fresh);
         moved.push(fresh);
       }
-      if (moved.length > 0 && this.snap !== undefined) await this.remargin(moved, 'profile');
+      // On a backend the nodes margin under their own pools (it refuses answers under another profile).
+      if (moved.length > 0 && this.snap !== undefined && this.backend === undefined) await this.remargin(moved, 'profile');
     });
   }
 
@@ -271,7 +312,19 @@ export class ServiceState {
     if (snap === undefined) return;
     const computed_at = new Date().toISOString();
     const margins = await this.compute(entries, snap, computed_at);
+    await this.settle(entries, margins, cause, snap.id, computed_at);
+  }
 
+  /**
+   * Margins computed elsewhere (a MarginBackend's results) settled as a re-margin's are: statuses
+   * and audit rows durable, then the listeners, then the runs — in the same queue, so in order.
+   */
+  applyMargins(entries: readonly BookEntry[], margins: readonly LatestMargin[], cause: MarginCause, snapshotId: string, computed_at: string): Promise<void> {
+    return this.margins.run(() => this.settle(entries, margins, cause, snapshotId, computed_at));
+  }
+
+  /** Run inside `margins` only: `margins[i]` is entries[i]'s, on snapshot `snapshotId`. */
+  private async settle(entries: readonly BookEntry[], margins: readonly LatestMargin[], cause: MarginCause, snapshotId: string, computed_at: string): Promise<void> {
     const statuses: Array<{ id: string; status: AccountStatus }> = [];
     const audit: AuditEntry[] = [];
     const events: StatusEvent[] = [];
@@ -313,7 +366,7 @@ export class ServiceState {
       }
       updates[i] = { account_id: e.rec.id, margin: m };
     }
-    const batch: MarginBatch = { cause, market_snapshot_id: snap.id, computed_at, updates, events };
+    const batch: MarginBatch = { cause, market_snapshot_id: snapshotId, computed_at, updates, events };
     for (const f of this.listeners) {
       try {
         f(batch);
@@ -321,7 +374,14 @@ export class ServiceState {
         this.log?.error({ err }, 'margin listener failed');
       }
     }
-    if (!single) await this.store.writeMargins({ runs: runs() });
+    if (single) return;
+    // The runs record what was computed (the statuses above are what must be durable before a
+    // push): in chunks, so a book's thousands of inserts do not hold requests back.
+    const all = runs();
+    for (let c0 = 0; c0 < all.length; c0 += RUN_CHUNK) {
+      if (c0 > 0) await yieldToIo();
+      await this.store.writeMargins({ runs: all.slice(c0, c0 + RUN_CHUNK) });
+    }
   }
 
   /**
@@ -360,9 +420,13 @@ export class ServiceState {
       // Never silently: a pushed margin on degraded data carries the guard's reasons, as HTTP responses do.
       const st = this.guard.status(Date.now(), engine.profile.market_data ?? DEFAULT_MARKET_DATA_POLICY, snap);
       const degraded = st.degraded ? { degraded: { reasons: [...(st.reasons ?? [])] } } : {};
-      // In chunks, yielding between them: requests (what-ifs) are served while a book re-margins.
+      // In slices (see SLICE_MS): requests (what-ifs) are served while a book re-margins.
+      let sliceStart = performance.now();
       for (let c0 = 0; c0 < idx.length; c0 += COMPUTE_CHUNK) {
-        if (c0 > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (performance.now() - sliceStart >= SLICE_MS) {
+          await yieldToIo();
+          sliceStart = performance.now();
+        }
         const chunk = idx.slice(c0, c0 + COMPUTE_CHUNK);
         let outcomes;
         try {
