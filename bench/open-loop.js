@@ -101,3 +101,18 @@ export function openLoop({ url, headers, bodies, rate, duration, connections }) 
     }
   });
 }
+
+// Run as a child (fork): the generator then has its own heap and threads, away from the bench
+// process's autocannon runs. It takes one config message and answers with the figures and its CPU.
+if (process.send !== undefined && process.argv[1] === new URL(import.meta.url).pathname) {
+  process.once('message', async (config) => {
+    const cpu0 = process.cpuUsage();
+    try {
+      const r = await openLoop(config);
+      const cpu = process.cpuUsage(cpu0);
+      process.send({ ok: true, result: { ...r, cpu_us: cpu.user + cpu.system } }, () => process.exit(0));
+    } catch (e) {
+      process.send({ ok: false, error: String(e?.stack ?? e) }, () => process.exit(1));
+    }
+  });
+}

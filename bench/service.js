@@ -21,7 +21,9 @@
 // figures, and CPU µs per request of the server (and its kernel part, server_sys_us: socket I/O on
 // loopback) and of the load generator (/proc and process.cpuUsage: robust to other load on the
 // machine, unlike rates), and server_wait_us: how long per request the server was runnable but
-// had no core (other load on the machine; it shows up in latency, not in CPU). Non-2xx answers
+// had no core (other load on the machine; it shows up in latency, not in CPU), and the server's own
+// latency histogram for the route (/metrics: headers read → answer sent; it leaves out the time a
+// request waits in the socket for the event loop). Non-2xx answers
 // fail the benchmark (a fast error is not a margin). A market feed re-dates and POSTs the snapshot
 // every 5 s during the runs; feed_ingest_ms is how long each POST took (the server re-margins the
 // book meanwhile, and what-ifs arriving then wait: with p99 ≤ 5 ms, that shows).
@@ -31,13 +33,12 @@
 // --accounts N (bench accounts), --log-level L (server's pino level; default warn), --skip-stream,
 // --only whatif|simulate, --no-feed (no market feed: margins then carry `degraded`), --detail full
 // (what-if answers with every scenario and the greeks, as ?detail=full).
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { openLoop } from './open-loop.js';
 import { rng as seeded } from './fixtures/rng.js';
 
 const args = process.argv.slice(2);
@@ -65,8 +66,11 @@ const ingestMs = [];
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'riskgrid-bench-service-'));
-// BENCH_SERVER_NODE_ARGS: extra node flags for the server (e.g. --cpu-prof to profile it).
-const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// The server runs with the node flags of `npm start` (package.json), so the bench measures what a
+// newcomer starts; BENCH_SERVER_NODE_ARGS adds more (e.g. --cpu-prof to profile it).
+const startScript = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts.start;
+const startFlags = /^node ((?:--\S+ )*)bin\/riskgrid\.js/.exec(startScript)?.[1].split(' ').filter(Boolean) ?? [];
+const nodeArgs = [...startFlags, ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)];
 const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin/riskgrid.js'), 'serve', '--demo', '--port', '0', '--log-level', LOG_LEVEL], {
   env: { ...process.env, RISKGRID_DB: join(dir, 'bench.db'), DATABASE_URL: '', PORT: '' },
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -230,11 +234,12 @@ async function loadCase(name, url, headers, bodies) {
   return {
     name, connections: CONNECTIONS, duration_s: DURATION,
     req_per_s: Math.round(med(runs, 'req_per_s')), p50_ms: med(runs, 'p50_ms'), p99_ms: med(runs, 'p99_ms'),
-    ...(RATE > 0 ? { at_rate: { generator: 'open-loop', offered_req_per_s: RATE, connections: RATE_CONNECTIONS, req_per_s: Math.round(med(atRate, 'req_per_s')), p50_ms: med(atRate, 'p50_ms'), p99_ms: med(atRate, 'p99_ms'), p999_ms: med(atRate, 'p999_ms'), max_ms: med(atRate, 'max_ms'), server_cpu_us_per_req: med(atRate, 'server_cpu_us'), server_wait_us_per_req: med(atRate, 'server_wait_us'), target_met: med(atRate, 'req_per_s') >= 0.98 * RATE && med(atRate, 'p99_ms') <= 5 } } : {}),
+    ...(RATE > 0 ? { at_rate: { generator: 'open-loop', offered_req_per_s: RATE, connections: RATE_CONNECTIONS, req_per_s: Math.round(med(atRate, 'req_per_s')), p50_ms: med(atRate, 'p50_ms'), p99_ms: med(atRate, 'p99_ms'), p999_ms: med(atRate, 'p999_ms'), max_ms: med(atRate, 'max_ms'), server_cpu_us_per_req: med(atRate, 'server_cpu_us'), server_wait_us_per_req: med(atRate, 'server_wait_us'), server_side_p99_le_ms: median(atRate.map((r) => r.server_side.p99_le_ms)), target_met: med(atRate, 'req_per_s') >= 0.98 * RATE && med(atRate, 'p99_ms') <= 5 } } : {}),
     ...(burst.length > 0 ? { at_rate_burst: { generator: 'autocannon per-second quota', offered_req_per_s: RATE, connections: 20, req_per_s: Math.round(med(burst, 'req_per_s')), p50_ms: med(burst, 'p50_ms'), p99_ms: med(burst, 'p99_ms') }, at_rate_burst_runs: burst } : {}),
     server_cpu_us_per_req: med(runs, 'server_cpu_us'), server_sys_us_per_req: med(runs, 'server_sys_us'), server_wait_us_per_req: med(runs, 'server_wait_us'), generator_cpu_us_per_req: med(runs, 'generator_cpu_us'),
     response_bytes: probeBytes, request_bytes: Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length), runs, at_rate_runs: atRate,
     feed_ingest_ms: ingestMs.length > ingest0 ? { count: ingestMs.length - ingest0, median: Math.round(median(ingestMs.slice(ingest0))), max: Math.round(Math.max(...ingestMs.slice(ingest0))) } : null,
+    server_node_args: nodeArgs.join(' '),
     generator: 'autocannon (saturation) and the open-loop generator (fixed rate) in the bench process; server in a child process; both share the machine\'s cores',
   };
 }
@@ -246,25 +251,61 @@ async function measure(name, url, headers, bodies, rate, connections = CONNECTIO
     const sys0 = serverCpuMs('sys');
     const wait0 = serverWaitMs();
     const gen0 = process.cpuUsage();
+    const hist0 = await serverHistogram(url, headers);
     const r = generator === 'open-loop' ? await openLoopRun(url, headers, bodies, DURATION, rate, connections) : await fire(url, headers, bodies, DURATION, rate, connections);
     const server_cpu_us = Math.round(((serverCpuMs() - cpu0) * 1000) / r.requests.total);
     const server_sys_us = Math.round(((serverCpuMs('sys') - sys0) * 1000) / r.requests.total);
     const server_wait_us = Math.round(((serverWaitMs() - wait0) * 1000) / r.requests.total);
+    const server_side = serverSide(hist0, await serverHistogram(url, headers));
     const g = process.cpuUsage(gen0);
-    const generator_cpu_us = Math.round((g.user + g.system) / r.requests.total);
+    const generator_cpu_us = Math.round((g.user + g.system + (r.generatorCpuUs ?? 0)) / r.requests.total);
     if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
-    runs.push({ req_per_s: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, ...(r.latency.p999 === undefined ? {} : { p999_ms: r.latency.p999, max_ms: r.latency.max }), requests: r.requests.total, server_cpu_us, server_sys_us, server_wait_us, generator_cpu_us });
+    runs.push({ req_per_s: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, ...(r.latency.p999 === undefined ? {} : { p999_ms: r.latency.p999, max_ms: r.latency.max }), requests: r.requests.total, server_cpu_us, server_sys_us, server_wait_us, generator_cpu_us, server_side });
     const how = rate === undefined ? `${connections} connections` : `at ${rate} req/s ${generator === 'open-loop' ? 'open-loop' : "(autocannon's per-second quota)"} over ${connections} connections`;
-    say(`  ${how}, run ${k + 1}: ${runs[k].req_per_s} req/s, p50 ${runs[k].p50_ms} ms, p99 ${runs[k].p99_ms} ms${runs[k].p999_ms === undefined ? '' : `, p99.9 ${runs[k].p999_ms} ms, max ${runs[k].max_ms} ms`}; CPU per request: server ${server_cpu_us} µs (kernel ${server_sys_us}), generator ${generator_cpu_us} µs; server runnable but not running ${server_wait_us} µs`);
+    say(`  ${how}, run ${k + 1}: ${runs[k].req_per_s} req/s, p50 ${runs[k].p50_ms} ms, p99 ${runs[k].p99_ms} ms${runs[k].p999_ms === undefined ? '' : `, p99.9 ${runs[k].p999_ms} ms, max ${runs[k].max_ms} ms`}; CPU per request: server ${server_cpu_us} µs (kernel ${server_sys_us}), generator ${generator_cpu_us} µs; server runnable but not running ${server_wait_us} µs; in the server (its /metrics histogram) p99 ≤ ${server_side.p99_le_ms} ms, ${server_side.share_le_5ms} within 5 ms`);
   }
   return runs;
 }
 
+/**
+ * The server's own latency histogram for this route (riskgrid_http_request_duration_seconds on
+ * /metrics: from its reading the headers to its sending the answer), cumulative counts by bucket.
+ */
+async function serverHistogram(url, headers) {
+  const route = new URL(url).pathname;
+  const text = await (await fetch(new URL('/metrics', url), { headers })).text();
+  const buckets = new Map();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('riskgrid_http_request_duration_seconds_bucket') || !line.includes(`route="${route}"`) || !line.includes('status_code="200"')) continue;
+    const le = /le="([^"]+)"/.exec(line)[1];
+    buckets.set(le, (buckets.get(le) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+  }
+  return buckets;
+}
+
+/** Between two scrapes: the bucket bound under which 99 % fell, and the share within 5 ms. */
+function serverSide(before, after) {
+  const les = [...after.keys()].filter((k) => k !== '+Inf').sort((a, b) => Number(a) - Number(b));
+  const total = (after.get('+Inf') ?? 0) - (before.get('+Inf') ?? 0);
+  const within = (le) => ((after.get(le) ?? 0) - (before.get(le) ?? 0)) / total;
+  const p99 = les.find((le) => within(le) >= 0.99);
+  return { requests: total, p99_le_ms: p99 === undefined ? null : Number(p99) * 1000, share_le_5ms: Number(within('0.005').toFixed(4)) };
+}
+
 /** One open-loop run, its figures in autocannon's shape (latencies rounded to 0.1 ms). */
 async function openLoopRun(url, headers, bodies, duration, rate, connections) {
-  const r = await openLoop({ url, headers, bodies, rate, duration, connections });
+  // In its own process (bench/open-loop.js), with the server's node flags: not sharing a heap with autocannon.
+  const gen = fork(fileURLToPath(new URL('./open-loop.js', import.meta.url)), { execArgv: startFlags });
+  const answer = await new Promise((res, rej) => {
+    gen.once('message', res);
+    gen.once('exit', (code) => rej(new Error(`open-loop generator exited with ${code}`)));
+    gen.send({ url, headers, bodies, rate, duration, connections });
+  });
+  if (!answer.ok) throw new Error(`open-loop generator: ${answer.error}`);
+  const r = answer.result;
   const ms = (x) => Math.round(x * 10) / 10;
   return {
+    generatorCpuUs: r.cpu_us,
     requests: { total: r.requests, average: r.req_per_s }, non2xx: r.non2xx, errors: r.errors, timeouts: 0,
     latency: { p50: ms(r.p50_ms), p99: ms(r.p99_ms), p999: ms(r.p999_ms), max: ms(r.max_ms) },
   };
