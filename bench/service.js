@@ -3,7 +3,8 @@
 // dir); autocannon drives it from this process, so on the 2-core machine the load generator and
 // the server compete for the cores (the figures are a floor, not the server alone).
 //   whatif    POST /v1/margin/whatif: stored accounts of 50 options each, trades of 1–3 options
-//   simulate  POST /v1/margin/simulate: a 50-option book and the market in the body
+//   simulate  POST /v1/margin/simulate: a 50-option book and the market in the body, then the book
+//             alone (margined on the service's latest snapshot)
 // Each case: a warm-up, then two measurements, RUNS runs of DURATION s each:
 //  - saturation (req_per_s, p50/p99): CONNECTIONS (default 64) in flight, as fast as the server
 //    answers — the throughput ceiling. Its latency is queueing, not service time: by Little's law
@@ -141,7 +142,12 @@ try {
     const full = DETAIL === 'full';
     cases.push(await loadCase(`service whatif ${LEGS}-option accounts${full ? ' detail=full' : ''}`, `${url}/v1/margin/whatif${full ? '?detail=full' : ''}`, auth, whatifBodies));
   }
-  if (ONLY !== 'whatif') cases.push(await loadCase(`service simulate ${LEGS}-option book`, `${url}/v1/margin/simulate`, auth, simulateBodies));
+  if (ONLY !== 'whatif') {
+    cases.push(await loadCase(`service simulate ${LEGS}-option book`, `${url}/v1/margin/simulate`, auth, simulateBodies));
+    // Without `market`: margined on the service's latest snapshot (the body is the account only).
+    const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
+    cases.push(await loadCase(`service simulate ${LEGS}-option book on the latest snapshot`, `${url}/v1/margin/simulate`, auth, onLatest));
+  }
 
   if (feed !== undefined) clearInterval(feed);
   await cleanup(); // the stream case runs its own server: ours must not take CPU meanwhile

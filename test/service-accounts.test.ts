@@ -242,6 +242,19 @@ describe('API keys: authentication, scopes and per-account authorization', () =>
     expect(json(r).initial_margin).toBe(engine.margin(portfolio, market).initial_margin);
   });
 
+  it('simulate without a market margins on the latest accepted snapshot, as with that snapshot in the body', async () => {
+    const latest = json(await call('GET', '/v1/market/latest', 'alice'));
+    const { guard: _guard, ...snapshot } = latest;
+    const without = json(await call('POST', '/v1/margin/simulate', 'alice', { profile: PROFILE, account: portfolio }));
+    const withIt = json(await call('POST', '/v1/margin/simulate', 'alice', { profile: PROFILE, account: portfolio, market: snapshot }));
+    expect(typeof latest.snapshot_id).toBe('string');
+    expect(without.market_snapshot_id).toBe(latest.snapshot_id);
+    expect(typeof without.initial_margin).toBe('number');
+    for (const k of ['initial_margin', 'maintenance_margin', 'equity', 'im_excess', 'mm_excess']) expect(without[k], k).toBe(withIt[k]);
+    // The guard's view of the stored snapshot is stated, never silent (the example snapshot is old).
+    expect(without.degraded?.reasons.length).toBeGreaterThan(0);
+  });
+
   it('a 404 for another account reads the same as for an account that does not exist', async () => {
     const other = await call('GET', '/v1/accounts/bob', 'alice');
     const none = await call('GET', '/v1/accounts/nobody', 'alice');

@@ -188,7 +188,6 @@ describe('POST /v1/margin/simulate', () => {
 
   it('the envelope schema: missing, extra or mistyped top-level fields are 400 naming them', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ profile: PROFILE, account: portfolioEth }, 'market'],
       [{ profile: PROFILE, account: portfolioEth, market: marketEth, trades: [] }, 'trades'],
       [{ profile: PROFILE, account: [], market: marketEth }, 'account'],
       [{ profile: 7, account: portfolioEth, market: marketEth }, 'profile'],
@@ -198,6 +197,12 @@ describe('POST /v1/margin/simulate', () => {
       expect(r.statusCode, field).toBe(400);
       expect(errorOf(r.body)).toMatchObject({ code: 'RG_ERR_INVALID_INPUT', field });
     }
+  });
+
+  it('without a market, a server without a store (no latest snapshot) answers 400 naming market', async () => {
+    const r = await simulate({ profile: PROFILE, account: portfolioEth });
+    expect(r.statusCode).toBe(400);
+    expect(errorOf(r.body)).toMatchObject({ code: 'RG_ERR_MISSING_MARKET_DATA', field: 'market' });
   });
 
   it('malformed JSON is 400 RG_ERR_PARSE', async () => {

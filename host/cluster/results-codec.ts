@@ -17,7 +17,7 @@
 //    (ids, pools, seqs in the header; six f64 columns with excess_ratio, status and pool bytes).
 import { RiskgridError } from '../errors.js';
 import { excessRatio, ST_FAILED, ST_NAMES, type VenueStatus } from '../pool/venue-layout.js';
-import type { VenueAccountResult } from '../pool/venue-engine.js';
+import type { VenueAccountResult, VenueResultColumns } from '../pool/venue-engine.js';
 
 type AccountError = NonNullable<VenueAccountResult['error']>;
 
@@ -121,14 +121,8 @@ export function decodeRoster(data: Uint8Array): Roster {
 // ---- tick chunks ----------------------------------------------------------------------------
 
 /** The columns of a tick chunk (views of the message when it is 8-aligned, else of one copy). */
-export interface TickColumns {
+export interface TickColumns extends Omit<VenueResultColumns, 'excess_ratio'> {
   header: TickHeader;
-  initial_margin: Float64Array;
-  maintenance_margin: Float64Array;
-  equity: Float64Array;
-  im_excess: Float64Array;
-  mm_excess: Float64Array;
-  status: Uint8Array;
 }
 
 /** A tick chunk from figure columns (entry k = roster position first + k). */

@@ -99,6 +99,8 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
   if (opts.cluster !== undefined && opts.store === undefined) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', 'the service runs on a cluster only with a store (writes are durable in it first)', { field: 'cluster', value: opts.cluster.nats });
   app.get('/health', () => ({ status: 'ok', engine_version: ENGINE_VERSION, wasm_variant: variant }));
   const engines = new EngineCache();
+  // Simulate without a market in the body margins on the stateful service's latest snapshot.
+  let stateful: ServiceState | undefined;
   if (opts.store !== undefined) {
     const store = opts.store;
     // Authenticate before the body is even parsed: an unknown caller gets 401, never a schema hint.
@@ -112,6 +114,7 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
     });
     const backend = opts.cluster === undefined ? undefined : await ClusterBackend.connect(opts.cluster.nats, { ...opts.cluster, log: app.log });
     const state = new ServiceState(store, engines, backend);
+    stateful = state;
     // The live book: every account loaded (and margined on the latest market) once, at start.
     await state.open(app.log).catch(async (e: unknown) => {
       await backend?.close();
@@ -128,7 +131,7 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
     registerMarket(app, state);
     registerProfiles(app, state);
   }
-  registerSimulate(app, engines);
+  registerSimulate(app, engines, stateful);
   await registerWebPage(app, opts.webDir ?? fileURLToPath(new URL('dist/web', ROOT)), opts.browserDir ?? fileURLToPath(new URL('dist/browser', ROOT)));
   return app;
 }

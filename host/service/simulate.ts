@@ -1,6 +1,8 @@
-// POST /v1/margin/simulate — stateless: margin the account in the body on the market in the body
-// under a built-in profile. The JSON schema checks the envelope only; the engine validates the
-// account and the snapshot and names the exact field when one is wrong.
+// POST /v1/margin/simulate — stateless: margin the account in the body under a built-in profile, on
+// the market in the body or, without one, on the service's latest accepted snapshot (with the
+// market-data guard's `degraded`, as every margin on it; a server without a store holds none).
+// The JSON schema checks the envelope only; the engine validates the account and the snapshot and
+// names the exact field when one is wrong. Nothing is stored.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -8,7 +10,10 @@ import { RiskgridError } from '../errors.js';
 import type { MarginResult } from '../margin/result.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
 import type { EngineCache } from './engines.js';
+import { HttpError } from './http-errors.js';
 import { MarginResultSchema } from './margin-response.js';
+import { guardMargin } from './market.js';
+import type { ServiceState } from './state.js';
 import { parseMarketCached } from './market-cache.js';
 import { timeMarginCompute } from './metrics.js';
 
@@ -16,19 +21,28 @@ export const SimulateBody = Type.Object(
   {
     profile: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$', description: 'built-in profile name, e.g. derive-pmrm2.test' }),
     account: Type.Record(Type.String(), Type.Unknown(), { description: 'account_id, pool, positions (a list or a map instrument → size), balances' }),
-    market: Type.Record(Type.String(), Type.Unknown(), { description: 'market snapshot JSON (docs/DESIGN.md)' }),
+    market: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "market snapshot JSON (docs/DESIGN.md); default: the service's latest accepted snapshot" })),
   },
   { additionalProperties: false },
 );
 
-export function registerSimulate(app: FastifyInstance, engines: EngineCache): void {
-  app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/simulate', { schema: { body: SimulateBody, response: { 200: MarginResultSchema } } }, (req) => {
+/** `state`: the stateful service's, whose latest snapshot a body without `market` is margined on. */
+export function registerSimulate(app: FastifyInstance, engines: EngineCache, state?: ServiceState): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/simulate', { schema: { body: SimulateBody, response: { 200: MarginResultSchema } } }, async (req, reply) => {
     const engine = engines.get(req.body.profile);
     let snap: MarketSnapshot;
-    try {
-      snap = parseMarketCached(engine, req.body.market);
-    } catch (e) {
-      throw inBody(e, 'market');
+    let guarded = {};
+    if (req.body.market !== undefined) {
+      try {
+        snap = parseMarketCached(engine, req.body.market);
+      } catch (e) {
+        throw inBody(e, 'market');
+      }
+    } else if (state !== undefined) {
+      snap = await state.latestMarket();
+      guarded = guardMargin(state.guard, engine, snap);
+    } else {
+      throw new HttpError(400, 'RG_ERR_MISSING_MARKET_DATA', 'no market in the body, and this server (without a store) holds no snapshot: send `market`', 'market', null);
     }
     const account = engine.parseAccount(req.body.account, 'account');
     let result: MarginResult;
@@ -37,7 +51,9 @@ export function registerSimulate(app: FastifyInstance, engines: EngineCache): vo
     } catch (e) {
       throw marketDataInBody(e);
     }
-    return { ...result, computed_at: new Date().toISOString() };
+    // Written with JSON.stringify rather than by the response schema's serializer: its generic walk
+    // of the loose objects cost a quarter of the CPU of a simulate (bench/service.js; as whatif.ts).
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify({ ...result, computed_at: new Date().toISOString(), ...guarded }));
   });
 }
 

@@ -1,0 +1,40 @@
+// The what-if and simulate answers are written with JSON.stringify (whatif.ts, simulate.ts), not by
+// Fastify's serializer compiled from their response schemas: both must write the same document,
+// on every methodology (a result field the schema drops, or one it writes differently, fails here).
+import { readFileSync } from 'node:fs';
+import fastJson from 'fast-json-stringify';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../host/margin/engine.js';
+import { MarginResultSchema, WhatIfResponseSchema } from '../host/service/margin-response.js';
+import { marginSummary } from '../host/service/whatif.js';
+
+const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(p, 'utf8'));
+const bySchema = (schema: unknown) => fastJson(schema as Parameters<typeof fastJson>[0]);
+// SPAN on BTC: the example profile's commodity renamed (as test/profile-engine.test.ts does).
+const spanBtc = (() => {
+  const p = json('profiles/span.cme-example.json') as { name: string; params: { commodities: Record<string, Record<string, unknown>>; interSpreads: unknown[] } };
+  p.name = 'span.btc-test';
+  p.params.commodities = { BTC: { ...p.params.commodities.SP, priceScanRange: 15000 } };
+  p.params.interSpreads = [];
+  return p as unknown as Record<string, unknown>;
+})();
+const ETH = ['examples/portfolio-eth.json', 'examples/market-eth.json'] as const;
+const BTC = ['examples/portfolio-btc.json', 'examples/market-btc.json'] as const;
+const CASES: Array<[string, string | Record<string, unknown>, readonly [string, string]]> = [
+  ['derive-pmrm2.test', 'derive-pmrm2.test', ETH],
+  ...['standard', 'cross-futures', 'deribit-pm', 'okx-pm', 'tims'].flatMap((p) => [[p, p, ETH], [p, p, BTC]] as Array<[string, string, readonly [string, string]]>),
+  ['span (BTC)', spanBtc, BTC],
+];
+
+describe('hand-written answers equal the response schemas', () => {
+  for (const [name, profile, [account, market]] of CASES) {
+    it(`${name}: ${account}`, () => {
+      const engine = createEngine({ profile, snapshot: { now: false } });
+      const w = engine.whatIf(json(account), json(market), [{ instrument: (json(account).positions as Array<{ instrument: string }>)[0]!.instrument, size: 1 }]);
+      const simulate = { ...w.after, computed_at: '2026-11-30T00:00:00.000Z' };
+      expect(JSON.parse(JSON.stringify(simulate))).toEqual(JSON.parse(bySchema(MarginResultSchema)(simulate)));
+      const answer = { account_id: 'a', accepted: true, reject_reason: null, profile: name, detail: 'summary', change: w.change, after: marginSummary(w.after), before: marginSummary(w.before) };
+      expect(JSON.parse(JSON.stringify(answer))).toEqual(JSON.parse(bySchema(WhatIfResponseSchema)(answer)));
+    });
+  }
+});
