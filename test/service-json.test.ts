@@ -1,6 +1,6 @@
 // The what-if and simulate answers are written with JSON.stringify (whatif.ts, simulate.ts), not by
 // Fastify's serializer compiled from their response schemas: both must write the same document,
-// on every methodology (a result field the schema drops, or one it writes differently, fails here).
+// on seven methodologies (a result field the schema drops, or one it writes differently, fails here).
 import { readFileSync } from 'node:fs';
 import fastJson from 'fast-json-stringify';
 import { describe, expect, it } from 'vitest';
