@@ -25,7 +25,7 @@ import { Arena } from '../wasm/arena.js';
 import { compileSync, createSharedMemory, defaultVariant, instantiate, loadWasmSync, type RiskgridWasm, type Variant } from '../wasm/loader.js';
 import { LowestK } from './lowest-k.js';
 import { VenueBook } from './venue-book.js';
-import { excessRatio, ST_FAILED, ST_NAMES, statusOf, venueViews, type VenueStatus } from './venue-layout.js';
+import { excessRatio, resultViews, ST_FAILED, ST_NAMES, statusOf, type VenueStatus } from './venue-layout.js';
 import { runVenueSlice, sliceScratchBytes } from './venue-slice.js';
 import type { VenueTask, VenueWorkerData } from './venue-worker.js';
 import { workerFile } from '../io/worker-file.js';
@@ -442,7 +442,7 @@ export class VenueEngine {
         }
       }
       const row = this.rowOf[i]!;
-      const v = venueViews(this.memory.buffer, book.layout!);
+      const v = resultViews(this.memory.buffer, book.layout!);
       let r: MarginResult | RiskgridError;
       try {
         r = book.engine.margin(input as AccountInput, snap);
@@ -519,11 +519,7 @@ export class VenueEngine {
     for (const c of [out.initial_margin, out.maintenance_margin, out.equity, out.im_excess, out.mm_excess, out.status, out.excess_ratio]) {
       if (c !== undefined && c.length < n) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `result columns hold ${c.length} entries, ${n} needed`, { field: 'out', value: c.length });
     }
-    const views = this.bookList.map((b) => {
-      const l = b.layout!;
-      const f = (p: number) => new Float64Array(this.memory.buffer, p, l.nRows);
-      return { im: f(l.im), mm: f(l.mm), equity: f(l.equity), imExcess: f(l.imExcess), mmExcess: f(l.mmExcess), ratio: f(l.ratio), status: new Int32Array(this.memory.buffer, l.status, l.nRows) };
-    });
+    const views = this.bookList.map((b) => resultViews(this.memory.buffer, b.layout!));
     // Failed and reference accounts go through accountAt: the maps are empty in the common case.
     const odd = this.invalid.size > 0 || this.rowErrors.size > 0;
     const errors = new Map<number, NonNullable<VenueAccountResult['error']>>();
@@ -593,7 +589,7 @@ export class VenueEngine {
     const b = this.bookOf[i]!;
     const row = this.rowOf[i]!;
     if (b >= 0 && row >= 0) {
-      const v = venueViews(this.memory.buffer, this.bookList[b]!.layout!);
+      const v = resultViews(this.memory.buffer, this.bookList[b]!.layout!);
       const st = v.status[row]!;
       if (st < 0) throw new RiskgridError('RG_ERR_MISSING_MARKET_DATA', `account ${base.account_id} has not been margined yet: run remargin()`, { field: 'account_id', value: base.account_id });
       return { ...base, status: ST_NAMES[st]!, initial_margin: v.im[row]!, maintenance_margin: v.mm[row]!, equity: v.equity[row]!, im_excess: v.imExcess[row]!, mm_excess: v.mmExcess[row]!, excess_ratio: v.ratio[row]! };
@@ -613,7 +609,7 @@ export class VenueEngine {
    * figures are meaningless; callers look at the status first.
    */
   private eachResult(visit: (i: number, status: number, im: number, mm: number, equity: number, ratio: number) => void): void {
-    const views = this.bookList.map((b) => venueViews(this.memory.buffer, b.layout!));
+    const views = this.bookList.map((b) => resultViews(this.memory.buffer, b.layout!));
     for (let i = 0; i < this.ids.length; i++) {
       const b = this.bookOf[i]!;
       const row = this.rowOf[i]!;

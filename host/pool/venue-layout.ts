@@ -115,8 +115,17 @@ export function venueViews(buffer: ArrayBufferLike, l: VenueLayout) {
     rowAccount: i(l.rowAccount, n), cash: f(l.cash, n), perpAmount: f(l.perpAmount, n), perpCost: f(l.perpCost, n), perpKnown: f(l.perpKnown, n),
     perpFunding: f(l.perpFunding, n), hasPerp: i(l.hasPerp, n), colStart: i(l.colStart, n + 1),
     entExpiry: i(l.entExpiry, nEntries), entNaked: f(l.entNaked, nEntries), entAbs: f(l.entAbs, nEntries), colAsset: i(l.colAsset, nCol), colAmount: f(l.colAmount, nCol),
-    im: f(l.im, n), mm: f(l.mm, n), equity: f(l.equity, n), imExcess: f(l.imExcess, n), mmExcess: f(l.mmExcess, n), worst: f(l.worst, n), worstIndex: i(l.worstIndex, n),
-    status: i(l.status, n), ratio: f(l.ratio, n),
+    ...resultViews(buffer, l),
   };
 }
 export type VenueViews = ReturnType<typeof venueViews>;
+
+/** Only the result columns' views (what readers of results need; a fraction of venueViews' cost). */
+export function resultViews(buffer: ArrayBufferLike, l: VenueLayout) {
+  const f = (p: number) => new Float64Array(buffer, p, l.nRows);
+  const n = l.nRows;
+  return {
+    im: f(l.im), mm: f(l.mm), equity: f(l.equity), imExcess: f(l.imExcess), mmExcess: f(l.mmExcess), worst: f(l.worst), worstIndex: new Int32Array(buffer, l.worstIndex, n),
+    status: new Int32Array(buffer, l.status, n), ratio: f(l.ratio),
+  };
+}
