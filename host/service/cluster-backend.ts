@@ -31,7 +31,6 @@ import { HttpError } from './http-errors.js';
 import type { BookEntry, LatestMargin, MarginErrorJson } from './live-book.js';
 import { guardMargin, policyOf } from './market.js';
 import { loaded, statusOf, type MarginBackend, type MarginCause, type ServiceState } from './state.js';
-import { acceptance, marginSummary } from './whatif.js';
 
 interface Log {
   error(obj: unknown, msg?: string): void;
@@ -178,22 +177,11 @@ export class ClusterBackend implements MarginBackend {
     return { ...a.before, ...guarded, ...(ladder === undefined ? {} : { liquidation_status: ladder }), computed_at: new Date().toISOString(), node: a.node };
   }
 
-  /** POST /v1/margin/whatif on the owning node; the body is the local route's (whatif.ts), plus `node`. */
-  async whatIf(entry: BookEntry, trades: unknown, opts: { full: boolean }): Promise<Record<string, unknown>> {
-    const state = this.state!;
-    const { engine, account } = loaded(entry);
-    const market = await state.latestMarket();
-    const guarded = guardMargin(state.guard, engine, market);
+  /** POST /v1/margin/whatif's margins, from the owning node (whatif.ts writes the answer). */
+  async whatIf(entry: BookEntry, market: MarketSnapshot, trades: unknown): Promise<WhatIfResult & { node: string }> {
     const w = await this.ask(entry, market, (ms) => this.nodeWhatIf(entry.rec.id, trades, ms));
-    this.checkProfile(entry, engine, w.after, w.node);
-    const { profile_hash, market_snapshot_id, engine_version } = w.after;
-    const full = opts.full;
-    return {
-      account_id: account.id, ...acceptance(w), profile: w.after.profile, profile_hash, market_snapshot_id, engine_version, computed_at: new Date().toISOString(), ...guarded,
-      detail: full ? 'full' : 'summary',
-      before: full ? w.before : marginSummary(w.before), change: w.change, after: full ? w.after : marginSummary(w.after),
-      node: w.node,
-    };
+    this.checkProfile(entry, loaded(entry).engine, w.after, w.node);
+    return w;
   }
 
   async close(): Promise<void> {

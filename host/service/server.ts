@@ -28,7 +28,6 @@ import { registerMetrics, ServiceMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { parseRateLimit, registerRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { ClusterBackend, type ClusterBackendOptions } from './cluster-backend.js';
-import { registerBackendWhatIf } from './cluster-whatif.js';
 import { RiskgridError } from '../errors.js';
 
 // host/service and dist/service both sit two levels under the package root.
@@ -126,8 +125,7 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
     app.addHook('onClose', async () => state.close()); // runs before the store closes (onClose is LIFO)
     await registerStream(app, state, opts.stream);
     registerAccounts(app, state);
-    if (backend !== undefined) registerBackendWhatIf(app, state, backend);
-    else registerWhatIf(app, state);
+    registerWhatIf(app, state);
     registerMarket(app, state);
     registerProfiles(app, state);
   }

@@ -10,7 +10,7 @@
 import { errorFromJson, RiskgridError } from '../errors.js';
 import type { Engine } from '../margin/engine.js';
 import { createEngine } from '../margin/engine.js';
-import type { MarginResult } from '../margin/result.js';
+import type { MarginResult, WhatIfResult } from '../margin/result.js';
 import { DEFAULT_MARKET_DATA_POLICY, MarketGuard } from '../market/guard.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
 import { parseMarketSnapshot } from '../market/validate.js';
@@ -87,8 +87,8 @@ export interface MarginBackend {
   marketIngested(snap: MarketSnapshot): Promise<void>;
   /** The account's margin on the latest snapshot, as marginOf returns it. */
   marginOf(entry: BookEntry): Promise<MarginResult & { computed_at: string }>;
-  /** The body of POST /v1/margin/whatif. */
-  whatIf(entry: BookEntry, trades: unknown, opts: { full: boolean }): Promise<Record<string, unknown>>;
+  /** engine.whatIf of the stored account on `market` (the latest), and which node answered it. */
+  whatIf(entry: BookEntry, market: MarketSnapshot, trades: unknown): Promise<WhatIfResult & { node: string }>;
   close(): Promise<void>;
 }
 

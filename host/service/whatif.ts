@@ -2,6 +2,7 @@
 // on the latest market. Accepted when the account still meets initial margin afterwards, or when
 // the trades do not raise the requirement (a risk-reducing trade is never refused).
 // Needs `simulate` and the account in the key. Nothing is stored: it is a question, not a trade.
+// On a cluster (state.backend) the account's owning node computes it, and the answer names the `node`.
 //
 // The answer is a summary by default: before and after carry the requirements, equity, excesses,
 // breakdown and worst scenario — what a pre-trade check decides on. The per-scenario P&L, the
@@ -100,6 +101,7 @@ export function acceptance(w: WhatIfResult): { accepted: boolean; reject_reason:
   };
 }
 
+/** Margins from this process, or from state.backend (the account's owning node; the answer adds `node`). */
 export function registerWhatIf(app: FastifyInstance, state: ServiceState): void {
   app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/whatif', { schema: { body: WhatIfBody, querystring: WhatIfQuery, response: { 200: WhatIfResponseSchema } } }, async (req, reply) => {
     const key = await authenticate(state.store, req);
@@ -108,10 +110,12 @@ export function registerWhatIf(app: FastifyInstance, state: ServiceState): void 
     const { engine, account } = await state.load(req.body.account_id);
     const market = await state.latestMarket();
     const guarded = guardMargin(state.guard, engine, market);
-    const w = whatIfReusingBefore(engine, account, market, req.body.trades);
+    const backend = state.backend;
+    const w: WhatIfResult & { node?: string } =
+      backend === undefined ? whatIfReusingBefore(engine, account, market, req.body.trades) : await backend.whatIf(state.book.get(account.id)!, market, req.body.trades);
     const computed_at = new Date().toISOString();
     const { profile_hash, market_snapshot_id, engine_version } = w.after;
-    const head = { account_id: account.id, ...acceptance(w), profile: w.after.profile, profile_hash, market_snapshot_id, engine_version, computed_at, ...guarded };
+    const head = { account_id: account.id, ...acceptance(w), profile: w.after.profile, profile_hash, market_snapshot_id, engine_version, computed_at, ...guarded, ...(w.node === undefined ? {} : { node: w.node }) };
     if (req.query.detail === 'full') return { ...head, detail: 'full', before: w.before, change: w.change, after: w.after };
     // The summary is written here, not by the response schema's serializer: its generic walk of
     // the loose breakdown objects was a quarter of the server's CPU per request at load, and
