@@ -29,7 +29,7 @@ import { ENGINE_VERSION } from '../version.js';
 import { accountVersion } from './cluster-seq.js';
 import { HttpError } from './http-errors.js';
 import type { BookEntry, LatestMargin, MarginErrorJson } from './live-book.js';
-import { guardMargin, policyOf } from './market.js';
+import { policyOf } from './market.js';
 import { loaded, statusOf, type MarginBackend, type MarginCause, type ServiceState } from './state.js';
 
 interface Log {
@@ -164,17 +164,11 @@ export class ClusterBackend implements MarginBackend {
     }
   }
 
-  /** GET an account: the owning node margins the stored account on its latest snapshot (a what-if without trades: the full result). */
-  async marginOf(entry: BookEntry): Promise<MarginResult & { computed_at: string; node: string }> {
-    const state = this.state!;
-    const { engine } = loaded(entry);
-    const market = await state.latestMarket();
+  /** GET an account: the owning node margins the stored account (a what-if without trades: the full result). */
+  async marginOf(entry: BookEntry, market: MarketSnapshot): Promise<MarginResult & { node: string }> {
     const a = await this.ask(entry, market, (ms) => this.nodeWhatIf(entry.rec.id, [], ms));
-    this.checkProfile(entry, engine, a.before, a.node);
-    // Judged now, as the local read is: data goes stale with time alone.
-    const guarded = guardMargin(state.guard, engine, market);
-    const ladder = entry.ladder;
-    return { ...a.before, ...guarded, ...(ladder === undefined ? {} : { liquidation_status: ladder }), computed_at: new Date().toISOString(), node: a.node };
+    this.checkProfile(entry, loaded(entry).engine, a.before, a.node);
+    return { ...a.before, node: a.node };
   }
 
   /** POST /v1/margin/whatif's margins, from the owning node (whatif.ts writes the answer). */

@@ -85,8 +85,8 @@ export interface MarginBackend {
   accountWritten(entry: BookEntry): Promise<void>;
   /** After an accepted snapshot is stored and became the latest (instead of the book's re-margin). */
   marketIngested(snap: MarketSnapshot): Promise<void>;
-  /** The account's margin on the latest snapshot, as marginOf returns it. */
-  marginOf(entry: BookEntry): Promise<MarginResult & { computed_at: string }>;
+  /** The stored account's margin on `market` (the latest), and which node computed it. */
+  marginOf(entry: BookEntry, market: MarketSnapshot): Promise<MarginResult & { node: string }>;
   /** engine.whatIf of the stored account on `market` (the latest), and which node answered it. */
   whatIf(entry: BookEntry, market: MarketSnapshot, trades: unknown): Promise<WhatIfResult & { node: string }>;
   close(): Promise<void>;
@@ -198,15 +198,21 @@ export class ServiceState {
   async marginOf(id: string): Promise<{ rec: AccountRecord; result: MarginResult & { computed_at: string } }> {
     await this.open();
     let e = this.require(id);
-    if (this.backend !== undefined) return { rec: e.rec, result: await this.backend.marginOf(e) };
-    if (e.margin === undefined) {
-      await this.latestMarket(); // 409 without one
-      await this.margins.run(() => this.remarginIds([id], 'account'));
-      e = this.require(id);
+    let m: { result: MarginResult; ladder?: LadderStatus | undefined; computed_at: string };
+    if (this.backend !== undefined) {
+      // The owning node margins it now; the rung is the last durable one.
+      m = { result: await this.backend.marginOf(e, await this.latestMarket()), ladder: e.ladder, computed_at: new Date().toISOString() };
+    } else {
+      if (e.margin === undefined) {
+        await this.latestMarket(); // 409 without one
+        await this.margins.run(() => this.remarginIds([id], 'account'));
+        e = this.require(id);
+      }
+      const latest = e.margin;
+      if (latest === undefined) throw new HttpError(409, 'RG_ERR_MISSING_MARKET_DATA', 'no market snapshot yet; POST /v1/market first', 'market', null);
+      if (!latest.ok) throw e.failure ?? errorFromJson(latest.error);
+      m = latest;
     }
-    const m = e.margin;
-    if (m === undefined) throw new HttpError(409, 'RG_ERR_MISSING_MARKET_DATA', 'no market snapshot yet; POST /v1/market first', 'market', null);
-    if (!m.ok) throw e.failure ?? errorFromJson(m.error);
     // Judged now, not when computed: data goes stale with time alone (503 where the profile rejects).
     const guarded = guardMargin(this.guard, loaded(e).engine, await this.latestMarket());
     return { rec: e.rec, result: { ...m.result, ...guarded, ...(m.ladder === undefined ? {} : { liquidation_status: m.ladder }), computed_at: m.computed_at } };
