@@ -113,10 +113,10 @@ export class CascadeAdl {
       const items: Array<{ h: Holder; score: number }> = [];
       for (const h of this.index!.get(id) ?? []) {
         if (Math.sign(h.size) !== sign) continue;
-        const score = adlScore({ account: h.account_id, instrument: id, size: h.size, entry_price: h.entry, mark_price: mark, account_equity: h.equity }, params.adl.ranking);
+        const score = scoreOf(h, mark, params);
         if (score !== undefined) items.push({ h, score });
       }
-      items.sort((a, b) => b.score - a.score || (a.h.account_id < b.h.account_id ? -1 : a.h.account_id > b.h.account_id ? 1 : 0));
+      items.sort(byRank);
       this.ranked.set(key, (list = { items }));
     }
     return list;
@@ -127,16 +127,16 @@ export class CascadeAdl {
     const at = list.items.findIndex((x) => x.h === h); // near the front: it was just taken
     if (at >= 0) list.items.splice(at, 1);
     if (h.size === 0) return;
-    const score = adlScore({ account: h.account_id, instrument: h.ins.id, size: h.size, entry_price: h.entry, mark_price: mark, account_equity: h.equity }, params.adl.ranking);
+    const score = scoreOf(h, mark, params);
     if (score === undefined) return;
-    const before = (x: { h: Holder; score: number }) => x.score > score || (x.score === score && x.h.account_id < h.account_id);
+    const placed = { h, score };
     let lo = 0, hi = list.items.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (before(list.items[mid]!)) lo = mid + 1;
+      if (byRank(list.items[mid]!, placed) < 0) lo = mid + 1;
       else hi = mid;
     }
-    list.items.splice(lo, 0, { h, score });
+    list.items.splice(lo, 0, placed);
   }
 
   private build(): Map<string, Holder[]> {
@@ -254,4 +254,14 @@ export class CascadeAdl {
     }
     return out;
   }
+}
+
+/** The holder's ADL score at `mark` under the profile's ranking (undefined: not eligible). */
+function scoreOf(h: Holder, mark: number, params: InsuranceParams): number | undefined {
+  return adlScore({ account: h.account_id, instrument: h.ins.id, size: h.size, entry_price: h.entry, mark_price: mark, account_equity: h.equity }, params.adl.ranking);
+}
+
+/** ADL order: best score first, ties by account id (code-unit order). */
+function byRank(a: { h: Holder; score: number }, b: { h: Holder; score: number }): number {
+  return b.score - a.score || (a.h.account_id < b.h.account_id ? -1 : a.h.account_id > b.h.account_id ? 1 : 0);
 }
