@@ -33,7 +33,8 @@
 // --burst (also autocannon's per-second quota at RATE over 20 connections),
 // --accounts N (bench accounts), --log-level L (server's pino level; default warn), --skip-stream,
 // --only whatif|simulate, --no-feed (no market feed: margins then carry `degraded`), --detail full
-// (what-if answers with every scenario and the greeks, as ?detail=full).
+// (answers as ?detail=full: what-ifs with every scenario and the greeks, simulates with each
+// position's greeks).
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,7 +60,7 @@ const LOG_LEVEL = flag('log-level', 'warn');
 const LEGS = 50;
 const ONLY = flag('only', undefined);
 const FEED = !args.includes('--no-feed');
-const DETAIL = flag('detail', 'summary'); // what-if answers: summary (default) or full
+const DETAIL = flag('detail', 'summary'); // answers: summary (default) or full
 const say = (s) => process.stderr.write(`${s}\n`);
 // Wall time of each feed POST (it answers after the server re-margined the book on the new
 // snapshot, on its one thread): a what-if arriving meanwhile waits, so it bounds p99 at a fixed rate.
@@ -138,15 +139,15 @@ try {
   const simulateBodies = Array.from({ length: 256 }, (_, i) => JSON.stringify({ profile: 'derive-pmrm2.test', account: { account_id: `sim-${i}`, positions: book(), balances: { USDC: 1e6 } }, market }));
 
   const cases = [];
-  if (ONLY !== 'simulate') {
-    const full = DETAIL === 'full';
-    cases.push(await loadCase(`service whatif ${LEGS}-option accounts${full ? ' detail=full' : ''}`, `${url}/v1/margin/whatif${full ? '?detail=full' : ''}`, auth, whatifBodies));
-  }
+  const full = DETAIL === 'full';
+  const detail = full ? ' detail=full' : '';
+  const query = full ? '?detail=full' : '';
+  if (ONLY !== 'simulate') cases.push(await loadCase(`service whatif ${LEGS}-option accounts${detail}`, `${url}/v1/margin/whatif${query}`, auth, whatifBodies));
   if (ONLY !== 'whatif') {
-    cases.push(await loadCase(`service simulate ${LEGS}-option book`, `${url}/v1/margin/simulate`, auth, simulateBodies));
+    cases.push(await loadCase(`service simulate ${LEGS}-option book${detail}`, `${url}/v1/margin/simulate${query}`, auth, simulateBodies));
     // Without `market`: margined on the service's latest snapshot (the body is the account only).
     const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
-    cases.push(await loadCase(`service simulate ${LEGS}-option book on the latest snapshot`, `${url}/v1/margin/simulate`, auth, onLatest));
+    cases.push(await loadCase(`service simulate ${LEGS}-option book on the latest snapshot${detail}`, `${url}/v1/margin/simulate${query}`, auth, onLatest));
   }
 
   if (feed !== undefined) clearInterval(feed);

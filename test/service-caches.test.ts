@@ -70,22 +70,22 @@ describe('parseMarketCached', () => {
   const market = read('market-eth.json');
 
   it('returns the same parsed snapshot for the same content, a different one for different content', () => {
-    const a = parseMarketCached(engine, market);
-    expect(parseMarketCached(engine, JSON.parse(JSON.stringify(market)))).toBe(a);
+    const a = parseMarketCached(engine, JSON.stringify(market));
+    expect(parseMarketCached(engine, JSON.stringify(JSON.parse(JSON.stringify(market))))).toBe(a);
     expect(a).toEqual(engine.parseMarket(market));
     // Same snapshot_id, different content: never the cached one.
     const moved = JSON.parse(JSON.stringify(market)) as { underlyings: Record<string, { index_price: number }> };
     const u = Object.keys(moved.underlyings)[0]!;
     moved.underlyings[u]!.index_price *= 1.01;
-    const b = parseMarketCached(engine, moved);
+    const b = parseMarketCached(engine, JSON.stringify(moved));
     expect(b).not.toBe(a);
     expect(b.underlyings.get(u)!.index.value).toBe(moved.underlyings[u]!.index_price);
   });
 
   it('fails a bad market every time with its own error (failures are not cached)', () => {
     const bad = { ...market, timestamp: -1 };
-    expect(() => parseMarketCached(engine, bad)).toThrow(/timestamp/);
-    expect(() => parseMarketCached(engine, bad)).toThrow(/timestamp/);
+    expect(() => parseMarketCached(engine, JSON.stringify(bad))).toThrow(/timestamp/);
+    expect(() => parseMarketCached(engine, JSON.stringify(bad))).toThrow(/timestamp/);
   });
 });
 

@@ -129,8 +129,9 @@ describe('the demo key against the API (inject)', () => {
     const f = full.json() as Record<string, any>;
     expect(f.detail).toBe('full');
     // The second what-if on the account reuses its `before` (whatif.ts): still the engine's numbers.
-    expect(f.before).toEqual(JSON.parse(JSON.stringify(direct.before)));
-    expect(f.after).toEqual(JSON.parse(JSON.stringify(direct.after)));
+    const withStatus = (r: typeof direct.before) => JSON.parse(JSON.stringify({ ...r, status: r.mm_excess < 0 ? 'mm_breach' : r.im_excess < 0 ? 'im_breach' : 'ok' }));
+    expect(f.before).toEqual(withStatus(direct.before));
+    expect(f.after).toEqual(withStatus(direct.after));
     expect(f.before.scenario_pnl).toEqual(direct.before.scenario_pnl);
     expect(full.body.length).toBeGreaterThan(3 * r.body.length);
     const bad = await app.inject({ method: 'POST', url: '/v1/margin/whatif?detail=everything', headers: auth(second.secret), payload });

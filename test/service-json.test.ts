@@ -6,6 +6,8 @@ import fastJson from 'fast-json-stringify';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../host/margin/engine.js';
 import { MarginResultSchema, WhatIfResponseSchema } from '../host/service/margin-response.js';
+import { simulateJson } from '../host/service/simulate-answer.js';
+import { statusOf } from '../host/service/margin-status.js';
 import { marginSummary } from '../host/service/whatif.js';
 
 const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(p, 'utf8'));
@@ -31,8 +33,13 @@ describe('hand-written answers equal the response schemas', () => {
     it(`${name}: ${account}`, () => {
       const engine = createEngine({ profile, snapshot: { now: false } });
       const w = engine.whatIf(json(account), json(market), [{ instrument: (json(account).positions as Array<{ instrument: string }>)[0]!.instrument, size: 1 }]);
-      const simulate = { ...w.after, computed_at: '2026-11-30T00:00:00.000Z' };
-      expect(JSON.parse(JSON.stringify(simulate))).toEqual(JSON.parse(bySchema(MarginResultSchema)(simulate)));
+      const at = '2026-11-30T00:00:00.000Z';
+      for (const detail of ['summary', 'full'] as const) {
+        const written = JSON.parse(simulateJson(w.after, detail, at, {})) as Record<string, unknown>;
+        expect(written).toEqual(JSON.parse(bySchema(MarginResultSchema)(written)));
+        const { greeks, ...rest } = JSON.parse(JSON.stringify({ ...w.after, status: statusOf(w.after), detail, computed_at: at })) as Record<string, unknown> & { greeks: { totals: unknown } };
+        expect(written).toEqual({ ...rest, greeks: detail === 'full' ? greeks : { totals: greeks.totals } });
+      }
       const answer = { account_id: 'a', accepted: true, reject_reason: null, profile: name, detail: 'summary', change: w.change, after: marginSummary(w.after), before: marginSummary(w.before) };
       expect(JSON.parse(JSON.stringify(answer))).toEqual(JSON.parse(bySchema(WhatIfResponseSchema)(answer)));
     });

@@ -111,15 +111,17 @@ describe('GET /health', () => {
 });
 
 describe('POST /v1/margin/simulate', () => {
-  it('returns exactly the engine result for the ETH example, plus computed_at', async () => {
+  it('?detail=full returns exactly the engine result for the ETH example, plus status, detail and computed_at', async () => {
     const t0 = Date.now();
-    const r = await simulate({ profile: PROFILE, account: portfolioEth, market: marketEth });
+    const r = await app.inject({ method: 'POST', url: '/v1/margin/simulate?detail=full', payload: { profile: PROFILE, account: portfolioEth, market: marketEth } });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^application\/json/);
-    const { computed_at, ...got } = r.json() as Record<string, unknown>;
+    const { computed_at, status, detail, ...got } = r.json() as Record<string, unknown>;
     const want = engine.margin(portfolioEth, marketEth);
     // JSON round-trips doubles exactly: equality here is to the last bit.
     expect(got).toEqual(JSON.parse(JSON.stringify(want)));
+    expect(detail).toBe('full');
+    expect(status).toBe(want.mm_excess < 0 ? 'mm_breach' : want.im_excess < 0 ? 'im_breach' : 'ok');
     expect(got.initial_margin).toBe(want.initial_margin);
     expect(got.maintenance_margin).toBe(want.maintenance_margin);
     expect(got.initial_margin).toBeGreaterThan(0);
@@ -130,6 +132,19 @@ describe('POST /v1/margin/simulate', () => {
     // A second call hits the cached engine and answers the same numbers.
     const again = (await simulate({ profile: PROFILE, account: portfolioEth, market: marketEth })).json() as Record<string, unknown>;
     expect(again.initial_margin).toBe(want.initial_margin);
+  });
+
+  it('the default answer is the summary: the full answer without per-position greeks', async () => {
+    const body = { profile: PROFILE, account: portfolioEth, market: marketEth };
+    const { computed_at: _a, ...summary } = (await simulate(body)).json() as Record<string, unknown>;
+    const { computed_at: _b, ...full } = (await app.inject({ method: 'POST', url: '/v1/margin/simulate?detail=full', payload: body })).json() as Record<string, unknown>;
+    const fullGreeks = full.greeks as { totals: unknown; positions: unknown[] };
+    expect(fullGreeks.positions.length).toBeGreaterThan(0);
+    expect(summary).toEqual({ ...full, detail: 'summary', greeks: { totals: fullGreeks.totals } });
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(['initial_margin', 'maintenance_margin', 'equity', 'im_excess', 'mm_excess', 'status', 'greeks', 'breakdown', 'worst_scenario', 'scenario_pnl', 'scenarios']));
+    const bad = await app.inject({ method: 'POST', url: '/v1/margin/simulate?detail=all', payload: body });
+    expect(bad.statusCode).toBe(400);
+    expect(errorOf(bad.body)).toMatchObject({ code: 'RG_ERR_INVALID_INPUT' });
   });
 
   it('accepts positions as a map instrument → size, equal to the same positions as a list', async () => {

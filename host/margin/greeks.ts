@@ -26,6 +26,11 @@ export type AccountGreeks = { positions: PositionGreeks[]; totals: Record<string
  */
 export function accountGreeks(account: Account, market: MarketSnapshot, cache?: Map<string, UnitGreeks>): AccountGreeks {
   const positions: PositionGreeks[] = [];
+  return { positions, totals: greekTotals(account, market, cache, positions) };
+}
+
+/** The totals per underlying; each position's figures are pushed onto `positions` when given. */
+function greekTotals(account: Account, market: MarketSnapshot, cache: Map<string, UnitGreeks> | undefined, positions?: PositionGreeks[]): Record<string, GreekSet> {
   const totals: Record<string, GreekSet> = {};
   for (const pos of account.positions) {
     const ins = pos.instrument;
@@ -50,7 +55,7 @@ export function accountGreeks(account: Account, market: MarketSnapshot, cache?: 
       const units = ins.settlement === 'inverse' && ins.kind !== 'spot' ? q / price : q;
       g = { delta: units, gamma: 0, vega: 0, theta: 0, theta_per_day: 0 };
     }
-    positions.push({ instrument: ins.id, size: pos.size, value, ...g });
+    positions?.push({ instrument: ins.id, size: pos.size, value, ...g });
     const t = (totals[ins.underlying] ??= zero());
     t.delta += g.delta;
     t.gamma += g.gamma;
@@ -58,7 +63,7 @@ export function accountGreeks(account: Account, market: MarketSnapshot, cache?: 
     t.theta += g.theta;
     t.theta_per_day += g.theta_per_day;
   }
-  return { positions, totals };
+  return totals;
 }
 
 function unitGreeks(ins: Account['positions'][number]['instrument'], market: MarketSnapshot): UnitGreeks {
@@ -76,16 +81,19 @@ function unitGreeks(ins: Account['positions'][number]['instrument'], market: Mar
 /**
  * Greeks computed on first access of `positions` or `totals` (both enumerable own getters, so
  * JSON.stringify, spreads and deep equality see plain data). A batch of 10,000 accounts that
- * nobody reads the Greeks of allocates no per-position objects.
+ * nobody reads the Greeks of allocates no per-position objects, and an answer that shows only the
+ * totals (the service's summaries) allocates none either. Both ways add in the same order, so the
+ * totals are the same bits whichever is read first.
  */
 export function lazyAccountGreeks(account: Account, market: MarketSnapshot, cache?: Map<string, UnitGreeks>): AccountGreeks {
   let v: AccountGreeks | undefined;
+  let totals: Record<string, GreekSet> | undefined;
   return {
     get positions() {
       return (v ??= accountGreeks(account, market, cache)).positions;
     },
     get totals() {
-      return (v ??= accountGreeks(account, market, cache)).totals;
+      return v?.totals ?? (totals ??= greekTotals(account, market, cache));
     },
   };
 }

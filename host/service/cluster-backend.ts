@@ -30,7 +30,8 @@ import { accountVersion } from './cluster-seq.js';
 import { HttpError } from './http-errors.js';
 import type { BookEntry, LatestMargin, MarginErrorJson } from './live-book.js';
 import { policyOf } from './market.js';
-import { loaded, statusOf, type MarginBackend, type MarginCause, type ServiceState } from './state.js';
+import { statusOf } from './margin-status.js';
+import { loaded, type MarginBackend, type MarginCause, type ServiceState } from './state.js';
 
 interface Log {
   error(obj: unknown, msg?: string): void;

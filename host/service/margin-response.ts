@@ -31,18 +31,21 @@ const WorstScenario = loose({ ...scenarioFields, pnl: N }, 'the scenario that se
 // `collateral` named: Derive results carry their lines as a getter (host/margin/lazy-breakdown.ts).
 const Breakdown = loose({ scenario_loss: N, mm_loss_factor: N, im_loss_factor: N, contingencies: Amounts, equity_parts: Amounts, detail: Type.Unknown(), collateral: Type.Unknown() });
 
+const Status = Type.Union([Type.Literal('ok'), Type.Literal('im_breach'), Type.Literal('mm_breach')], { description: 'ok; im_breach: equity below initial margin (no new risk); mm_breach: below maintenance margin (margin call, liquidatable)' });
+
 /** The figures of one margin answer that a what-if summary keeps. */
 const summaryFields = {
-  initial_margin: N, maintenance_margin: N, equity: N, im_excess: N, mm_excess: N, margin_currency: S,
+  initial_margin: N, maintenance_margin: N, equity: N, im_excess: N, mm_excess: N, margin_currency: S, status: Status,
   breakdown: Breakdown, worst_scenario: WorstScenario,
-  greeks: loose({ totals: Type.Record(Type.String(), GreekSet), positions: Type.Array(PositionGreeks) }),
+  greeks: loose({ totals: Type.Record(Type.String(), GreekSet, { description: 'per underlying' }), positions: Type.Array(PositionGreeks, { description: 'per position: simulate with ?detail=full' }) }),
 };
 
 /** A full MarginResult (host/margin/result.ts). */
 export const MarginResultSchema = loose({
   account_id: S, profile: S, profile_hash: S, methodology: S, market_snapshot_id: S, engine_version: S, computed_at: S,
+  detail: Type.Union([Type.Literal('summary'), Type.Literal('full')]),
   ...summaryFields,
-  scenario_pnl: Type.Array(N, { description: 'P&L per scenario (negative = loss), in the order of `scenarios`' }),
+  scenario_pnl: Type.Array(N, { description: 'the risk matrix: P&L per scenario of the profile (spot shock × vol move; negative = loss), in the order of `scenarios`' }),
   scenarios: Type.Array(ScenarioInfo),
   instrument_scenarios: Type.Record(Type.String(), Type.Array(N)),
 });

@@ -56,7 +56,7 @@ export const ROUTE_DOCS: Record<string, RouteDoc> = {
   'POST /v1/margin/simulate': {
     summary: 'Margin an account given in the body (stateless)',
     tag: 'margin',
-    description: `Initial and maintenance margin, equity, excesses, status, greeks, breakdown, worst scenario and risk matrix of the account on the market in the body, under a built-in profile. ${MARGIN_ECHO}`,
+    description: `Initial and maintenance margin, equity, excesses, status, greeks per underlying, breakdown, worst scenario and risk matrix (scenario_pnl over scenarios) of the account on the market in the body (without one: the latest accepted snapshot, with the guard's \`degraded\`), under a built-in profile. ?detail=full adds each position's greeks. ${MARGIN_ECHO}`,
     ok: { 200: 'the margin result' },
     fails: { 404: 'unknown profile' },
   },

@@ -15,6 +15,7 @@ import { compileSync, defaultVariant } from '../wasm/loader.js';
 import { EngineCache } from './engines.js';
 import { httpError } from './http-errors.js';
 import { registerSimulate } from './simulate.js';
+import { defaultSimulateThreads, SimulatePool } from './simulate-pool.js';
 import { registerWebPage } from './web-page.js';
 import type { Store } from '../store/store.js';
 import { registerAccounts } from './accounts.js';
@@ -50,6 +51,10 @@ export interface ServerOptions {
   stream?: StreamOptions;
   /** Per API key (per IP without one); false for none. Default: $RISKGRID_RATE_LIMIT, else 10,000 per 1 s (rate-limit.ts). */
   rateLimit?: RateLimitOptions | false;
+  /** Worker threads computing POST /v1/margin/simulate (simulate-pool.ts); 0: on the event loop. Default: $RISKGRID_SIMULATE_THREADS, else cores − 1 (at least 1). */
+  simulateThreads?: number;
+  /** Start the simulate workers now instead of on the first simulate (startServer does). */
+  warm?: boolean;
   /** Margins from engine nodes on NATS JetStream (cluster-backend.ts) instead of this process; needs a store. */
   cluster?: { nats: string } & Pick<ClusterBackendOptions, 'freshMs' | 'requestTimeoutMs'>;
 }
@@ -88,6 +93,13 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
   const metrics = new ServiceMetrics();
   metrics.instrument(app);
   registerMetrics(app, metrics);
+  // Shutting down, a keep-alive socket closes about a second after its in-flight request is
+  // answered instead of idling for keepAliveTimeout (72 s): close() waits for every socket. Node
+  // reads the timeout after each response, so no request pays for this.
+  app.addHook('preClose', (done) => {
+    app.server.keepAliveTimeout = 1;
+    done();
+  });
   // close() runs this after the listener closed and in-flight requests were answered; the server
   // owns the store from here on (a second store.close() is a no-op in both stores).
   app.addHook('onClose', async () => {
@@ -129,7 +141,10 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
     registerMarket(app, state);
     registerProfiles(app, state);
   }
-  registerSimulate(app, engines, stateful);
+  const simulatePool = new SimulatePool(opts.simulateThreads ?? defaultSimulateThreads(), engines);
+  app.addHook('onClose', async () => simulatePool.close());
+  if (opts.warm === true) simulatePool.warm();
+  registerSimulate(app, engines, simulatePool, stateful);
   await registerWebPage(app, opts.webDir ?? fileURLToPath(new URL('dist/web', ROOT)), opts.browserDir ?? fileURLToPath(new URL('dist/browser', ROOT)));
   return app;
 }

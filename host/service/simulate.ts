@@ -2,20 +2,19 @@
 // the market in the body or, without one, on the service's latest accepted snapshot (with the
 // market-data guard's `degraded`, as every margin on it; a server without a store holds none).
 // The JSON schema checks the envelope only; the engine validates the account and the snapshot and
-// names the exact field when one is wrong. Nothing is stored.
+// names the exact field when one is wrong. Nothing is stored. The margin and the answer's JSON are
+// computed by simulate-answer.ts, on a worker thread (simulate-pool.ts).
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { RiskgridError } from '../errors.js';
-import type { MarginResult } from '../margin/result.js';
-import type { MarketSnapshot } from '../market/snapshot.js';
 import type { EngineCache } from './engines.js';
 import { HttpError } from './http-errors.js';
 import { MarginResultSchema } from './margin-response.js';
 import { guardMargin } from './market.js';
+import { observeMarginCompute } from './metrics.js';
+import type { SimulateRequest } from './simulate-answer.js';
+import type { SimulatePool } from './simulate-pool.js';
 import type { ServiceState } from './state.js';
-import { parseMarketCached } from './market-cache.js';
-import { timeMarginCompute } from './metrics.js';
 
 export const SimulateBody = Type.Object(
   {
@@ -26,49 +25,36 @@ export const SimulateBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const SimulateQuery = Type.Object(
+  { detail: Type.Optional(Type.Union([Type.Literal('summary'), Type.Literal('full')], { description: "summary (default) or full: adds each position's greeks" })) },
+  { additionalProperties: false },
+);
+
 /** `state`: the stateful service's, whose latest snapshot a body without `market` is margined on. */
-export function registerSimulate(app: FastifyInstance, engines: EngineCache, state?: ServiceState): void {
-  app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/simulate', { schema: { body: SimulateBody, response: { 200: MarginResultSchema } } }, async (req, reply) => {
-    const engine = engines.get(req.body.profile);
-    let snap: MarketSnapshot;
+export function registerSimulate(app: FastifyInstance, engines: EngineCache, pool: SimulatePool, state?: ServiceState): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/simulate', { schema: { body: SimulateBody, querystring: SimulateQuery, response: { 200: MarginResultSchema } } }, async (req, reply) => {
+    const engine = engines.get(req.body.profile); // 404 for an unknown profile, before any work
+    let market: SimulateRequest['market'];
     let guarded = {};
     if (req.body.market !== undefined) {
-      try {
-        snap = parseMarketCached(engine, req.body.market);
-      } catch (e) {
-        throw inBody(e, 'market');
-      }
+      market = { from: 'body', json: JSON.stringify(req.body.market) };
     } else if (state !== undefined) {
-      snap = await state.latestMarket();
+      const snap = await state.latestMarket();
       guarded = guardMargin(state.guard, engine, snap);
+      market = { from: 'latest', snap };
     } else {
       throw new HttpError(400, 'RG_ERR_MISSING_MARKET_DATA', 'no market in the body, and this server (without a store) holds no snapshot: send `market`', 'market', null);
     }
-    const account = engine.parseAccount(req.body.account, 'account');
-    let result: MarginResult;
-    try {
-      result = timeMarginCompute(engine.profile.methodology, () => engine.margin(account, snap));
-    } catch (e) {
-      throw marketDataInBody(e);
+    const out = await pool.run({ profile: req.body.profile, account: JSON.stringify(req.body.account), market, detail: req.query.detail ?? 'summary', guarded });
+    if (!out.ok) {
+      const e = out.body.error;
+      const err = new HttpError(out.status, e.code, e.message, e.field, e.value);
+      if (out.stack !== undefined) err.stack = out.stack; // a 5xx is logged with where it failed, in the worker
+      throw err;
     }
-    // Written with JSON.stringify rather than by the response schema's serializer: its generic walk
-    // of the loose objects cost a quarter of the CPU of a simulate (bench/service.js; as whatif.ts).
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify({ ...result, computed_at: new Date().toISOString(), ...guarded }));
+    observeMarginCompute(out.seconds, out.methodology);
+    // The JSON is written by simulate-answer.ts rather than by the response schema's serializer:
+    // its generic walk of the loose objects cost a quarter of the CPU of a simulate.
+    return reply.type('application/json; charset=utf-8').send(out.json);
   });
-}
-
-const SNAPSHOT_ROOTS = new Set(['snapshot_id', 'timestamp', 'underlyings', 'stablecoin', 'collateral']);
-
-/** A market-data failure whose field is a snapshot path (`underlyings.ETH.expiries.25DEC26`) names it under `market`. */
-function marketDataInBody(e: unknown): unknown {
-  if (!(e instanceof RiskgridError) || (e.code !== 'RG_ERR_MISSING_MARKET_DATA' && e.code !== 'RG_ERR_STALE_MARKET_DATA')) return e;
-  const root = e.field?.split(/[.[]/, 1)[0];
-  return root !== undefined && SNAPSHOT_ROOTS.has(root) ? inBody(e, 'market') : e;
-}
-
-/** The snapshot parser names fields from the snapshot's root; in the body they sit under `market`. */
-function inBody(e: unknown, key: string): unknown {
-  if (!(e instanceof RiskgridError)) return e;
-  const field = e.field === undefined || e.field === '' ? key : `${key}.${e.field}`;
-  return new RiskgridError(e.code, e.message, { field, value: e.value, cause: e });
 }

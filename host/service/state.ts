@@ -26,10 +26,7 @@ import { KeyedLock, LiveBook, SerialQueue, type BookEntry, type LatestMargin, ty
 import { statusLadder, type AccountStatus as LadderStatus } from '../liquidation/ladder.js';
 import { DEFAULT_LADDER } from '../liquidation/params.js';
 import { stampAfter } from './cluster-seq.js';
-
-export function statusOf(r: Pick<MarginResult, 'im_excess' | 'mm_excess'>): Exclude<AccountStatus, 'error' | 'unknown'> {
-  return r.mm_excess < 0 ? 'mm_breach' : r.im_excess < 0 ? 'im_breach' : 'ok';
-}
+import { statusOf } from './margin-status.js';
 
 /**
  * A book's re-margin runs in slices that yield to requests between them, so a what-if never

@@ -22,6 +22,7 @@ import { parsePositions } from '../model/validate.js';
 import { authenticate, requireAccount, requireScope } from './auth.js';
 import { WhatIfResponseSchema } from './margin-response.js';
 import { guardMargin } from './market.js';
+import { statusOf } from './margin-status.js';
 import type { ServiceState } from './state.js';
 
 export const WhatIfBody = Type.Object(
@@ -41,7 +42,7 @@ export const WhatIfQuery = Type.Object(
 export function marginSummary(r: MarginResult): Record<string, unknown> {
   return {
     initial_margin: r.initial_margin, maintenance_margin: r.maintenance_margin, equity: r.equity, im_excess: r.im_excess, mm_excess: r.mm_excess,
-    margin_currency: r.margin_currency, breakdown: r.breakdown, worst_scenario: r.worst_scenario,
+    margin_currency: r.margin_currency, status: statusOf(r), breakdown: r.breakdown, worst_scenario: r.worst_scenario,
   };
 }
 
@@ -116,7 +117,7 @@ export function registerWhatIf(app: FastifyInstance, state: ServiceState): void 
     const computed_at = new Date().toISOString();
     const { profile_hash, market_snapshot_id, engine_version } = w.after;
     const head = { account_id: account.id, ...acceptance(w), profile: w.after.profile, profile_hash, market_snapshot_id, engine_version, computed_at, ...guarded, ...(w.node === undefined ? {} : { node: w.node }) };
-    if (req.query.detail === 'full') return { ...head, detail: 'full', before: w.before, change: w.change, after: w.after };
+    if (req.query.detail === 'full') return { ...head, detail: 'full', before: { ...w.before, status: statusOf(w.before) }, change: w.change, after: { ...w.after, status: statusOf(w.after) } };
     // The summary is written here, not by the response schema's serializer: its generic walk of
     // the loose breakdown objects was a quarter of the server's CPU per request at load, and
     // `before` is written once per account and snapshot (beforeSummaryJson).

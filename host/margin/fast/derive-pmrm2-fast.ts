@@ -104,8 +104,9 @@ export class DerivePmrm2FastPath {
       );
       const f64 = (src: ArrayLike<number>, n = src.length) => {
         const c = arena.f64(n);
-        if (src instanceof Float64Array) c.view.set(src.subarray(0, n));
-        else for (let i = 0; i < n; i++) c.view[i] = src[i]!;
+        const v = c.view; // once: each read of `view` checks memory.buffer, itself a call
+        if (src instanceof Float64Array) v.set(src.subarray(0, n));
+        else for (let i = 0; i < n; i++) v[i] = src[i]!;
         return c;
       };
       const i32 = (src: Int32Array, n: number) => {
@@ -118,10 +119,15 @@ export class DerivePmrm2FastPath {
       if (used !== undefined) {
         table = arena.f64(nIns * nS);
         base = arena.f64(nIns);
-        used.forEach((row, k) => {
-          table.view.set(ctx.table.subarray(row * nS, (row + 1) * nS), k * nS);
-          base.view[k] = ctx.base[row]!;
-        });
+        const tv = table.view;
+        const bv = base.view;
+        const src = ctx.table;
+        // Element by element: a subarray per row allocated more than the copy cost.
+        for (let k = 0; k < used.length; k++) {
+          const row = used[k]!;
+          for (let s = 0, from = row * nS, to = k * nS; s < nS; s++) tv[to + s] = src[from + s]!;
+          bv[k] = ctx.base[row]!;
+        }
       } else {
         table = f64(ctx.table, nIns * nS);
         base = f64(ctx.base, nIns);
@@ -136,7 +142,10 @@ export class DerivePmrm2FastPath {
       const groupStart = i32(rows.groupStart, rows.nEntries + 1);
       const groupId = i32(rows.groupId, rows.nEntries);
       const posInstrument = i32(rows.posInstrument, rows.nPos);
-      if (used !== undefined) for (let p = 0; p < rows.nPos; p++) posInstrument.view[p] = this.local[rows.posInstrument[p]!]!;
+      if (used !== undefined) {
+        const v = posInstrument.view;
+        for (let p = 0; p < rows.nPos; p++) v[p] = this.local[rows.posInstrument[p]!]!;
+      }
       const posSize = f64(rows.posSize, rows.nPos);
       const pnl = arena.f64(rows.nRows * nS);
       const worst = arena.f64(rows.nRows);
