@@ -53,8 +53,6 @@ export interface ServerOptions {
   rateLimit?: RateLimitOptions | false;
   /** Worker threads computing POST /v1/margin/simulate (simulate-pool.ts); 0: on the event loop. Default: $RISKGRID_SIMULATE_THREADS, else cores − 1 (at least 1). */
   simulateThreads?: number;
-  /** Start the simulate workers now instead of on the first simulate (startServer does). */
-  warm?: boolean;
   /** Margins from engine nodes on NATS JetStream (cluster-backend.ts) instead of this process; needs a store. */
   cluster?: { nats: string } & Pick<ClusterBackendOptions, 'freshMs' | 'requestTimeoutMs'>;
 }
@@ -143,7 +141,6 @@ export async function buildServer(opts: ServerOptions = {}): Promise<FastifyInst
   }
   const simulatePool = new SimulatePool(opts.simulateThreads ?? defaultSimulateThreads(), engines);
   app.addHook('onClose', async () => simulatePool.close());
-  if (opts.warm === true) simulatePool.warm();
   registerSimulate(app, engines, simulatePool, stateful);
   await registerWebPage(app, opts.webDir ?? fileURLToPath(new URL('dist/web', ROOT)), opts.browserDir ?? fileURLToPath(new URL('dist/browser', ROOT)));
   return app;

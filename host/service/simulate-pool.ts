@@ -61,12 +61,12 @@ export class SimulatePool {
     return settled('needs_snapshot' in out ? await this.workers().run({ ...task, market: { from: 'latest', key: w.key, json: w.json } }) : out);
   }
 
-  /** Starts the workers now rather than on the first request (startServer does; tests need not). */
-  warm(): void {
-    if (this.threads > 0) this.workers();
-  }
-
-  /** After the tasks on the workers have been answered. */
+  /**
+   * After the tasks on the workers have been answered. A worker starts for a task (the first
+   * simulate, or more at once than the running workers take), never idle (a service that answers
+   * none runs no extra thread), so each has a task in flight until it has loaded its modules:
+   * Node 20 aborts the process when a worker is terminated while loading them.
+   */
   async close(): Promise<void> {
     this.closing = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
@@ -77,7 +77,7 @@ export class SimulatePool {
   private workers(): Piscina<SimulateTask, SimulateTaskOutcome> {
     // Several tasks in flight per worker: the next one is already in the worker's port when one
     // ends, instead of waiting for the event loop to hand it over.
-    return (this.pool ??= new Piscina({ filename: workerFile(import.meta.url, 'service', 'simulate-worker'), minThreads: this.threads, maxThreads: this.threads, idleTimeout: Infinity, concurrentTasksPerWorker: 8 }));
+    return (this.pool ??= new Piscina({ filename: workerFile(import.meta.url, 'service', 'simulate-worker'), minThreads: 0, maxThreads: this.threads, idleTimeout: Infinity, concurrentTasksPerWorker: 8 }));
   }
 }
 

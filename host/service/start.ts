@@ -21,7 +21,7 @@ export function parsePort(v: number | string | undefined): number {
 export async function startServer(opts: StartOptions = {}): Promise<{ app: FastifyInstance; url: string }> {
   const port = parsePort(opts.port ?? process.env.PORT);
   const host = opts.host ?? '127.0.0.1';
-  const app = await buildServer({ warm: true, ...opts });
+  const app = await buildServer(opts);
   await app.listen({ port, host });
   const addr = app.server.address();
   const bound = typeof addr === 'object' && addr !== null ? addr.port : port;
