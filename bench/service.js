@@ -5,6 +5,7 @@
 //   whatif    POST /v1/margin/whatif: stored accounts of 50 options each, trades of 1–3 options
 //   simulate  POST /v1/margin/simulate: a 50-option book and the market in the body, then the book
 //             alone (margined on the service's latest snapshot)
+//   mixed     both at once, open-loop: what-ifs and simulates on the latest snapshot (their p99s)
 // Each case: a warm-up, then two measurements, RUNS runs of DURATION s each:
 //  - saturation (req_per_s, p50/p99): CONNECTIONS (default 64) in flight, as fast as the server
 //    answers — the throughput ceiling. Its latency is queueing, not service time: by Little's law
@@ -32,7 +33,8 @@
 // --runs N, --rate R (0: skip the fixed-rate runs), --rate-connections N (fixed-rate, default 32),
 // --burst (also autocannon's per-second quota at RATE over 20 connections),
 // --accounts N (bench accounts), --log-level L (server's pino level; default warn), --skip-stream,
-// --only whatif|simulate, --no-feed (no market feed: margins then carry `degraded`), --detail full
+// --only whatif|simulate|mixed, --mixed W,S (the mixed case: W what-ifs/s and S simulates/s
+// offered together; default 3000,1000), --no-feed (no market feed: margins then carry `degraded`), --detail full
 // (answers as ?detail=full: what-ifs with every scenario and the greeks, simulates with each
 // position's greeks).
 import { fork, spawn } from 'node:child_process';
@@ -61,6 +63,7 @@ const LEGS = 50;
 const ONLY = flag('only', undefined);
 const FEED = !args.includes('--no-feed');
 const DETAIL = flag('detail', 'summary'); // answers: summary (default) or full
+const MIXED = flag('mixed', '3000,1000').split(',').map(Number); // what-if, simulate req/s offered together
 const say = (s) => process.stderr.write(`${s}\n`);
 // Wall time of each feed POST (it answers after the server re-margined the book on the new
 // snapshot, on its one thread): a what-if arriving meanwhile waits, so it bounds p99 at a fixed rate.
@@ -142,12 +145,17 @@ try {
   const full = DETAIL === 'full';
   const detail = full ? ' detail=full' : '';
   const query = full ? '?detail=full' : '';
-  if (ONLY !== 'simulate') cases.push(await loadCase(`service whatif ${LEGS}-option accounts${detail}`, `${url}/v1/margin/whatif${query}`, auth, whatifBodies));
-  if (ONLY !== 'whatif') {
+  if (ONLY === undefined || ONLY === 'whatif') cases.push(await loadCase(`service whatif ${LEGS}-option accounts${detail}`, `${url}/v1/margin/whatif${query}`, auth, whatifBodies));
+  if (ONLY === undefined || ONLY === 'simulate') {
     cases.push(await loadCase(`service simulate ${LEGS}-option book${detail}`, `${url}/v1/margin/simulate${query}`, auth, simulateBodies));
     // Without `market`: margined on the service's latest snapshot (the body is the account only).
     const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
     cases.push(await loadCase(`service simulate ${LEGS}-option book on the latest snapshot${detail}`, `${url}/v1/margin/simulate${query}`, auth, onLatest));
+  }
+
+  if (ONLY === undefined || ONLY === 'mixed') {
+    const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
+    cases.push(await mixedCase(url, auth, whatifBodies, onLatest));
   }
 
   if (feed !== undefined) clearInterval(feed);
@@ -272,6 +280,29 @@ async function measure(name, url, headers, bodies, rate, connections = CONNECTIO
     say(`  ${how}, run ${k + 1}: ${runs[k].req_per_s} req/s, p50 ${runs[k].p50_ms} ms, p99 ${runs[k].p99_ms} ms${runs[k].p999_ms === undefined ? '' : `, p99.9 ${runs[k].p999_ms} ms, max ${runs[k].max_ms} ms`}; CPU per request: server ${server_cpu_us} µs (kernel ${server_sys_us}), generator ${generator_cpu_us} µs; server runnable but not running ${server_wait_us} µs; in the server (its /metrics histogram) p99 ≤ ${server_side.p99_le_ms} ms, ${server_side.share_le_5ms} within 5 ms`);
   }
   return runs;
+}
+
+/**
+ * What-ifs and simulates offered together, open-loop (two generator processes): does a stream of
+ * simulates slow the what-ifs? Simulates run on worker threads (simulate-pool.ts); with
+ * RISKGRID_SIMULATE_THREADS=0 in the environment the server computes them on its event loop.
+ */
+async function mixedCase(url, headers, whatifBodies, simulateBodies) {
+  const [wRate, sRate] = MIXED;
+  const name = `service whatif at ${wRate} req/s with simulates (latest snapshot) at ${sRate} req/s alongside`;
+  say(`bench ${name}: ${RUNS} × ${DURATION} s`);
+  await Promise.all([openLoopRun(`${url}/v1/margin/whatif`, headers, whatifBodies, 3, wRate, 24), openLoopRun(`${url}/v1/margin/simulate`, headers, simulateBodies, 3, sRate, 8)]);
+  const runs = [];
+  for (let k = 0; k < RUNS; k++) {
+    const cpu0 = serverCpuMs();
+    const [w, sim] = await Promise.all([openLoopRun(`${url}/v1/margin/whatif`, headers, whatifBodies, DURATION, wRate, 24), openLoopRun(`${url}/v1/margin/simulate`, headers, simulateBodies, DURATION, sRate, 8)]);
+    for (const r of [w, sim]) if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    const server_cpu_us = Math.round(((serverCpuMs() - cpu0) * 1000) / (w.requests.total + sim.requests.total));
+    runs.push({ whatif: { req_per_s: Math.round(w.requests.average), p50_ms: w.latency.p50, p99_ms: w.latency.p99 }, simulate: { req_per_s: Math.round(sim.requests.average), p50_ms: sim.latency.p50, p99_ms: sim.latency.p99 }, server_cpu_us });
+    say(`  run ${k + 1}: what-if ${runs[k].whatif.req_per_s} req/s p50 ${w.latency.p50} ms p99 ${w.latency.p99} ms; simulate ${runs[k].simulate.req_per_s} req/s p50 ${sim.latency.p50} ms p99 ${sim.latency.p99} ms; server CPU ${server_cpu_us} µs a request (all threads)`);
+  }
+  const med = (f) => median(runs.map(f));
+  return { name, simulate_threads: process.env.RISKGRID_SIMULATE_THREADS ?? 'default (cores - 1)', whatif_p99_ms: med((r) => r.whatif.p99_ms), simulate_p99_ms: med((r) => r.simulate.p99_ms), runs };
 }
 
 /**

@@ -28,7 +28,8 @@ function diffs(a: unknown, b: unknown, path = '$', out: string[] = []): string[]
 }
 
 /** The fast path's results carry lazy Greeks (getters); the reference path's plain data. */
-const tookFastPath = (r: { greeks: object }) => typeof Object.getOwnPropertyDescriptor(r.greeks, 'positions')?.get === 'function';
+// The fast path hands every result its engine's one frozen scenario list; the reference path builds one per result.
+const tookFastPath = (r: { scenarios: object }) => Object.isFrozen(r.scenarios);
 
 const SHORT = NOW + 20 * 60_000; // inside Derive's last 30 minutes: the forward split
 const pair = (profile: Record<string, unknown> = testProfile()) => ({
@@ -68,6 +69,7 @@ describe('derive-pmrm2 fast path = reference path, bit for bit', () => {
         const f = fast.margin(a, snapF);
         expect(tookFastPath(f)).toBe(true);
         const r = ref.margin(a, snapR);
+        expect(tookFastPath(r)).toBe(false);
         expect(diffs(f, r)).toEqual([]);
         // Serialised, with the per-asset collateral lines both paths build on first read.
         expect(diffs(JSON.parse(JSON.stringify(f)), JSON.parse(JSON.stringify(r)))).toEqual([]);

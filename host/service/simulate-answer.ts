@@ -1,8 +1,9 @@
 // The work of one POST /v1/margin/simulate after its envelope passed the schema: parse the account
 // and the market, margin, write the answer's JSON. It runs on a simulate worker (simulate-worker.ts)
 // or, with no worker threads, on the event loop (simulate-pool.ts): the same function either way,
-// so the answers are the same bytes. Its input and output are strings and plain data (they cross
-// the thread boundary); an error comes back as its HTTP answer.
+// so the answers are the same bytes. The account, a market in the body and the answer travel as
+// JSON text (a worker gets the latest snapshot by key: simulate-worker.ts); an error comes back as
+// its HTTP answer.
 //
 // The answer is a summary by default: requirements, equity, excesses, status, breakdown, worst
 // scenario, the greeks per underlying, and the risk matrix (the P&L of every scenario of the

@@ -1,9 +1,11 @@
 // Where POST /v1/margin/simulate is computed: on worker threads by default, so that a simulate —
-// stateless, and for a big book milliseconds of CPU — never holds the event loop that serves
-// what-ifs, account writes and pushes. With 3,000 what-ifs/s and 1,000 simulates/s of 50 options
-// offered together on 2 cores, the what-if p99 was 31 ms with the simulates on the event loop and
-// 9.8 ms with one worker (bench notes in README). With 0 threads the event loop computes them, by
-// the same function (simulate-answer.ts).
+// stateless, and for a big book milliseconds of CPU — does not hold the event loop that serves
+// what-ifs, account writes and pushes, and so that simulates use more than one core. On the 2-core
+// bench machine one worker raised the saturation of 50-option simulates on the latest snapshot
+// from ~5,500 to ~6,300–7,000 req/s (market in the body: ~3,600 → ~4,200–4,700), for ~45 µs more
+// CPU a request (the hop to the worker and back); the latency figures moved within the machine's
+// noise (bench/service.js, README). With 0 threads the event loop computes them, by the same
+// function (simulate-answer.ts).
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { RiskgridError } from '../errors.js';
