@@ -146,17 +146,14 @@ try {
   const detail = full ? ' detail=full' : '';
   const query = full ? '?detail=full' : '';
   if (ONLY === undefined || ONLY === 'whatif') cases.push(await loadCase(`service whatif ${LEGS}-option accounts${detail}`, `${url}/v1/margin/whatif${query}`, auth, whatifBodies));
+  // Without `market`: margined on the service's latest snapshot (the body is the account only).
+  const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
   if (ONLY === undefined || ONLY === 'simulate') {
     cases.push(await loadCase(`service simulate ${LEGS}-option book${detail}`, `${url}/v1/margin/simulate${query}`, auth, simulateBodies));
-    // Without `market`: margined on the service's latest snapshot (the body is the account only).
-    const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
     cases.push(await loadCase(`service simulate ${LEGS}-option book on the latest snapshot${detail}`, `${url}/v1/margin/simulate${query}`, auth, onLatest));
   }
 
-  if (ONLY === undefined || ONLY === 'mixed') {
-    const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
-    cases.push(await mixedCase(url, auth, whatifBodies, onLatest));
-  }
+  if (ONLY === undefined || ONLY === 'mixed') cases.push(await mixedCase(url, auth, whatifBodies, onLatest));
 
   if (feed !== undefined) clearInterval(feed);
   await cleanup(); // the stream case runs its own server: ours must not take CPU meanwhile

@@ -18,7 +18,7 @@ import { loadWasmSync, type RiskgridWasm } from '../wasm/loader.js';
 import { evaluatePlanTs } from './evaluate-ts.js';
 import { evaluatePlanWasm } from './evaluate-wasm.js';
 import { DerivePmrm2FastPath } from './fast/derive-pmrm2-fast.js';
-import { lazyAccountGreeks } from './greeks.js';
+import { LazyGreeks } from './greeks.js';
 import { derivePmrm2Methodology, type DerivePmrm2EngineParams } from './orchestrators/derive-pmrm2.js';
 import { isMarginMethodology, type MarginMethodology, type MethodologyContext, type MethodologyOutcome, type PlanEvaluator } from './methodology.js';
 import type { MarginOutcome, MarginResult, WhatIfResult } from './result.js';
@@ -209,7 +209,7 @@ export class Engine {
       market_snapshot_id: market.id,
       engine_version: ENGINE_VERSION,
       ...o,
-      greeks: lazyAccountGreeks(account, market),
+      greeks: new LazyGreeks(account, market),
     };
   }
 }

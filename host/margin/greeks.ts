@@ -117,10 +117,6 @@ export class LazyGreeks implements AccountGreeks {
   }
 }
 
-export function lazyAccountGreeks(account: Account, market: MarketSnapshot, cache?: Map<string, UnitGreeks>): AccountGreeks {
-  return new LazyGreeks(account, market, cache);
-}
-
 function zero(): GreekSet {
   return { delta: 0, gamma: 0, vega: 0, theta: 0, theta_per_day: 0 };
 }

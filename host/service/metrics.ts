@@ -44,14 +44,6 @@ export function observeMarginCompute(seconds: number, methodology: string): void
   processWide().compute.observe({ methodology }, seconds);
 }
 
-/** Runs `fn` and records its time with observeMarginCompute; a computation that throws is not recorded. */
-export function timeMarginCompute<T>(methodology: string, fn: () => T): T {
-  const t0 = performance.now();
-  const out = fn();
-  observeMarginCompute((performance.now() - t0) / 1000, methodology);
-  return out;
-}
-
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly latency = new Histogram({

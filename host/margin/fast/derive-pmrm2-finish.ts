@@ -5,7 +5,7 @@
 // A row with anything non-finite returns null: the reference path then raises its exact error.
 import type { Account } from '../../model/account.js';
 import type { DerivePmrm2EngineParams } from '../orchestrators/derive-pmrm2.js';
-import { lazyAccountGreeks } from '../greeks.js';
+import { LazyGreeks } from '../greeks.js';
 import type { MarginResult, ScenarioInfo } from '../result.js';
 import { LazyBreakdown } from '../lazy-breakdown.js';
 import type { DerivePmrm2Rows } from './derive-pmrm2-rows.js';
@@ -156,6 +156,6 @@ export function finishDerivePmrm2FastRow(
     worst_scenario: { index: worstInfo.index, label: worstInfo.label, spot_shock: worstInfo.spot_shock, vol_move: worstInfo.vol_move, kind: worstInfo.kind, pnl: worstPnl },
     scenario_pnl,
     scenarios,
-    greeks: lazyAccountGreeks(account, ctx.market, ctx.greeks),
+    greeks: new LazyGreeks(account, ctx.market, ctx.greeks),
   };
 }
