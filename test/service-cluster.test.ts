@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { natsServerBinary, startLocalNats, type LocalNats } from '../host/cluster/local-server.js';
 import { ClusterNode } from '../host/cluster/node.js';
 import { partitionOf } from '../host/cluster/partition.js';
@@ -24,6 +23,7 @@ import { buildServer } from '../host/service/server.js';
 import { SqliteStore } from '../host/store/sqlite.js';
 import type { Scope } from '../host/store/store.js';
 import { movedMarket } from './support/moved-market.js';
+import { WsClient } from './support/ws-client.js';
 
 const binary = natsServerBinary();
 const why = 'missing' in binary ? binary.missing : undefined;
@@ -56,41 +56,6 @@ describe('cluster mode arguments', () => {
     await expect(runServeCommand({ nats: 'http://example.com' }, () => undefined)).rejects.toMatchObject({ code: 'RG_ERR_INVALID_ARGUMENT', field: 'nats' });
   });
 });
-
-/** A WebSocket client that keeps every message. */
-class Client {
-  readonly msgs: Json[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.msgs.push(JSON.parse(d.toString()) as Json));
-  }
-
-  static open(url: string, secret: string): Promise<Client> {
-    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${secret}` } });
-    const c = new Client(ws);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(c));
-      ws.once('error', reject);
-    });
-  }
-
-  send(o: unknown): void {
-    this.ws.send(JSON.stringify(o));
-  }
-
-  async until(pred: (m: Json) => boolean, ms = 15_000): Promise<Json> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const hit = this.msgs.find(pred);
-      if (hit !== undefined) return hit;
-      if (Date.now() > end) throw new Error(`no matching message in ${ms} ms; got ${JSON.stringify(this.msgs).slice(0, 3000)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 describe.skipIf(why !== undefined)('the service on the cluster (serve --nats)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'riskgrid-svc-cluster-'));
@@ -168,7 +133,7 @@ describe.skipIf(why !== undefined)('the service on the cluster (serve --nats)', 
   }, 20_000);
 
   it('accounts and a snapshot fan out; what-if and summary come from the owning node, equal to the local service bit for bit', async () => {
-    const ops = await Client.open(wsUrl, keys.admin!);
+    const ops = await WsClient.open(wsUrl, keys.admin!, 15_000);
     ops.send({ op: 'subscribe', channel: 'events' });
     await ops.until((m) => m.type === 'subscribed');
     for (const [id, f] of [['alice', 1], ['bob', 0.5]] as const) {
@@ -217,7 +182,7 @@ describe.skipIf(why !== undefined)('the service on the cluster (serve --nats)', 
   }, 40_000);
 
   it('a position change is acknowledged by JetStream, re-margined by its node and pushed with increasing seq', async () => {
-    const alice = await Client.open(wsUrl, keys.alice!);
+    const alice = await WsClient.open(wsUrl, keys.alice!, 15_000);
     alice.send({ op: 'subscribe', channel: 'account', account_id: 'alice' });
     const first = await alice.until((m) => m.type === 'margin' && m.cause === 'subscribe');
     const patch = { positions: [{ instrument: call('C', 2000), size: -14 }] };
@@ -250,7 +215,7 @@ describe.skipIf(why !== undefined)('the service on the cluster (serve --nats)', 
       for (let k = 0; ; k++) if (ownerOf(`acct-${k}`) === node) return `acct-${k}`;
     };
     const ids = [pick('n0'), pick('n1')];
-    const ops = await Client.open(wsUrl, keys.admin!);
+    const ops = await WsClient.open(wsUrl, keys.admin!, 15_000);
     for (const id of ids) {
       const [l, c] = await both('POST', '/v1/accounts', 'admin', { account_id: id, positions: portfolio.positions, balances: portfolio.balances });
       expect([l.statusCode, c.statusCode], c.body).toEqual([201, 201]);
@@ -282,7 +247,7 @@ describe.skipIf(why !== undefined)('the service on the cluster (serve --nats)', 
     const at = (snap: Json, usdc: number) => engine.margin({ account_id: 'carol', positions, balances: { USDC: usdc } }, snap).mm_excess;
     const usdc = Math.round(-(at(now, 0) + at(up, 0)) / 2);
     expect(at(up, usdc)).toBeLessThan(0);
-    const ops = await Client.open(wsUrl, keys.admin!);
+    const ops = await WsClient.open(wsUrl, keys.admin!, 15_000);
     ops.send({ op: 'subscribe', channel: 'events' });
     await ops.until((m) => m.type === 'subscribed');
     await both('POST', '/v1/market', 'admin', now);
@@ -323,7 +288,7 @@ describe.skipIf(why !== undefined)('the service on the cluster (serve --nats)', 
     }
     const listed = json(await req(cluster, 'GET', '/v1/accounts', 'alice')).accounts.map((a: Json) => a.account_id);
     expect(listed).toEqual(['alice']);
-    const ws = await Client.open(wsUrl, keys.alice!);
+    const ws = await WsClient.open(wsUrl, keys.alice!, 15_000);
     ws.send({ op: 'subscribe', channel: 'account', account_id: 'bob' });
     expect(await ws.until((m) => m.type === 'error')).toMatchObject({ code: 'RG_HTTP_NOT_FOUND', field: 'account_id', value: 'bob' });
     ws.close();

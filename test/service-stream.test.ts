@@ -18,6 +18,7 @@ import type { LatestMargin } from '../host/service/live-book.js';
 import { SqliteStore } from '../host/store/sqlite.js';
 import type { AccountRecord, Scope } from '../host/store/store.js';
 import { movedMarket } from './support/moved-market.js';
+import { WsClient } from './support/ws-client.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (f: string): Record<string, any> => JSON.parse(readFileSync(join(root, 'examples', f), 'utf8')) as Record<string, any>;
@@ -83,67 +84,10 @@ const ingest = async (m: Record<string, unknown>): Promise<void> => {
   expect(r.statusCode, r.body).toBe(201);
 };
 
-class Client {
-  readonly msgs: Array<Record<string, any>> = [];
-  closed: { code: number; reason: string } | undefined;
-  private waiters: Array<() => void> = [];
+/** A client on the stream with the key of `who` (or the raw `secret`) on the upgrade, or none. */
+const open = (who?: string, secret?: string): Promise<WsClient> => WsClient.open(url, secret ?? (who === undefined ? undefined : keys[who]));
 
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      this.msgs.push(JSON.parse(d.toString()) as Record<string, any>);
-      this.wake();
-    });
-    ws.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-      this.wake();
-    });
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
-  static open(who?: string, secret?: string): Promise<Client> {
-    const auth = secret ?? (who === undefined ? undefined : keys[who]);
-    const ws = new WebSocket(url, auth === undefined ? {} : { headers: { authorization: `Bearer ${auth}` } });
-    const c = new Client(ws);
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(c));
-      ws.once('error', reject);
-    });
-  }
-
-  send(o: unknown): void {
-    this.ws.send(JSON.stringify(o));
-  }
-
-  /** The first message (in arrival order) matching `pred`, waiting up to `ms` for it. */
-  async until(pred: (m: Record<string, any>) => boolean, ms = 10_000): Promise<Record<string, any>> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const hit = this.msgs.find(pred);
-      if (hit !== undefined) return hit;
-      if (this.closed !== undefined) throw new Error(`closed ${this.closed.code} ${this.closed.reason} before a matching message; got ${JSON.stringify(this.msgs)}`);
-      if (Date.now() > end) throw new Error(`no matching message in ${ms} ms; got ${JSON.stringify(this.msgs)}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 50);
-      });
-    }
-  }
-
-  async closedWith(ms = 10_000): Promise<{ code: number; reason: string }> {
-    await this.until(() => false, ms).catch(() => undefined);
-    if (this.closed === undefined) throw new Error('still open');
-    return this.closed;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
-
-const expectSeqs = (c: Client): void => expect(c.msgs.map((m) => m.seq)).toEqual(c.msgs.map((_, i) => i + 1));
+const expectSeqs = (c: WsClient): void => expect(c.msgs.map((m) => m.seq)).toEqual(c.msgs.map((_, i) => i + 1));
 const FIELDS = ['initial_margin', 'maintenance_margin', 'equity', 'im_excess', 'mm_excess', 'status', 'profile_hash', 'engine_version', 'computed_at', 'market_snapshot_id'];
 
 /** The pushed figures are the engine's own, on that snapshot. */
@@ -162,7 +106,7 @@ const snaps: Array<Record<string, any>> = [];
 describe('account channel', () => {
   it('pushes the account margin after each snapshot, in order, seq 1..n, with the engine figures', async () => {
     expect((await call('POST', '/v1/accounts', 'alice', alice)).statusCode).toBe(201);
-    const c = await Client.open('alice'); // key on the upgrade
+    const c = await open('alice'); // key on the upgrade
     await c.until((m) => m.type === 'authenticated');
     c.send({ op: 'subscribe', channel: 'account', account_id: 'alice' });
     await c.until((m) => m.type === 'subscribed');
@@ -183,7 +127,7 @@ describe('account channel', () => {
   });
 
   it('a position change pushes that account; GET then serves the pushed margin (not computed on read)', async () => {
-    const c = await Client.open('alice');
+    const c = await open('alice');
     c.send({ op: 'subscribe', channel: 'account', account_id: 'alice' });
     // Subscribing sends the current margin first.
     const current = await c.until((m) => m.type === 'margin');
@@ -211,7 +155,7 @@ describe('account channel', () => {
 describe('authentication and authorization', () => {
   it('a browser authenticates with a first message; a key cannot subscribe to another account and never gets its data', async () => {
     expect((await call('POST', '/v1/accounts', 'bob', { account_id: 'bob', positions: { 'ETH-PERPETUAL': -2 }, balances: { USDC: 50_000 } })).statusCode).toBe(201);
-    const c = await Client.open(); // no header
+    const c = await open(); // no header
     c.send({ op: 'auth', key: keys.bob });
     expect(await c.until((m) => m.type === 'authenticated')).toMatchObject({ seq: 1 });
     c.send({ op: 'subscribe', channel: 'account', account_id: 'alice' });
@@ -233,16 +177,16 @@ describe('authentication and authorization', () => {
   });
 
   it('a wrong key is refused: 401 on the upgrade, close 4401 after a first message; no read scope, no data', async () => {
-    await expect(Client.open(undefined, 'rg_not-a-real-key-000000')).rejects.toThrow(/401/);
-    const c = await Client.open();
+    await expect(open(undefined, 'rg_not-a-real-key-000000')).rejects.toThrow(/401/);
+    const c = await open();
     c.send({ op: 'auth', key: 'rg_not-a-real-key-000000' });
     expect(await c.until((m) => m.type === 'error')).toMatchObject({ code: 'RG_HTTP_UNAUTHORIZED' });
     expect((await c.closedWith()).code).toBe(CLOSE_UNAUTHORIZED);
-    const early = await Client.open();
+    const early = await open();
     early.send({ op: 'subscribe', channel: 'events' }); // before auth
     expect(await early.until((m) => m.type === 'error')).toMatchObject({ code: 'RG_HTTP_UNAUTHORIZED' });
     expect((await early.closedWith()).code).toBe(CLOSE_UNAUTHORIZED);
-    const blind = await Client.open('blind');
+    const blind = await open('blind');
     blind.send({ op: 'subscribe', channel: 'account', account_id: 'alice' });
     expect(await blind.until((m) => m.type === 'error')).toMatchObject({ code: 'RG_HTTP_FORBIDDEN' });
     blind.close();
@@ -264,9 +208,9 @@ describe('events channel', () => {
     expect((await call('POST', '/v1/accounts', 'admin', { account_id: 'carol', positions, balances: { USDC: usdc } })).statusCode).toBe(201);
     expect(json(await call('GET', '/v1/accounts/carol', 'admin')).status).not.toBe('mm_breach');
 
-    const ops = await Client.open('admin');
+    const ops = await open('admin');
     ops.send({ op: 'subscribe', channel: 'events' });
-    const bob = await Client.open('bob');
+    const bob = await open('bob');
     bob.send({ op: 'subscribe', channel: 'events' });
     await ops.until((m) => m.type === 'subscribed');
     await bob.until((m) => m.type === 'subscribed');
@@ -321,7 +265,7 @@ describe('the live book', () => {
   });
 
   it('an account the engine cannot margin gets status error with its code; the others are margined', async () => {
-    const c = await Client.open('admin');
+    const c = await open('admin');
     c.send({ op: 'subscribe', channel: 'account', account_id: 'alice' });
     await c.until((m) => m.type === 'subscribed');
     // A valid instrument on an expiry this market does not list: per-item failure, not a 400.
@@ -374,7 +318,7 @@ describe('the live book', () => {
 describe('profile changes', () => {
   it('repointing a pool at another profile re-margins its accounts under it, pushed with the new profile_hash', async () => {
     const mainnet = createEngine({ profile: 'derive-pmrm2.mainnet' });
-    const c = await Client.open('alice');
+    const c = await open('alice');
     c.send({ op: 'subscribe', channel: 'account', account_id: 'alice' });
     const before = await c.until((m) => m.type === 'margin');
     expect(before.profile_hash).toBe(engine.profile.hash);
