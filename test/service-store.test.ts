@@ -63,6 +63,17 @@ const sqlite: Backend = {
     const s = (await openStore({ sqlitePath: loc })) as SqliteStore;
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    // Margin runs alone commit without an fsync (NORMAL); every other write, and every write
+    // after them, with FULL — also after a runs-only write that failed.
+    const seen: number[] = [];
+    const run = { account_id: 'a', inputs_hash: 'h', profile_hash: 'p', snapshot_id: 's', engine_version: 'v', result: {}, computed_at: 't' };
+    const probe = { ...run, get computed_at() { seen.push(s.db.pragma('synchronous', { simple: true }) as number); return 't'; } };
+    await s.writeMargins({ runs: [probe] });
+    await s.writeMargins({ statuses: [], audit: [{ kind: 'k', account_id: null, data: {} }], runs: [probe] });
+    expect(seen).toEqual([1, 2]); // NORMAL, then FULL
+    await expect(s.writeMargins({ runs: [{ ...run, engine_version: null as unknown as string }] })).rejects.toThrow();
+    expect(s.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect((await s.listMarginRuns('a')).length).toBe(2);
     await s.close();
   },
 };
@@ -197,11 +208,14 @@ for (const b of [sqlite, postgres]) {
       await store.close();
     });
 
-    it('refuses a duplicate snapshot id and a key given as anything but a sha256 hex', async () => {
+    it('refuses a duplicate snapshot id (with its audit rows) and a key given as anything but a sha256 hex', async () => {
       const { store } = await fresh();
-      await store.putSnapshot({ id: 's', timestamp: 1, json: {} });
-      await expect(store.putSnapshot({ id: 's', timestamp: 2, json: {} })).rejects.toMatchObject({ code: 'RG_ERR_INVALID_INPUT', field: 'snapshot_id' });
+      await store.putSnapshot({ id: 's', timestamp: 1, json: {} }, [{ kind: 'market_ingested', account_id: null, data: { snapshot_id: 's' } }]);
+      // The snapshot and its audit rows land together, or neither does.
+      await expect(store.putSnapshot({ id: 's', timestamp: 2, json: {} }, [{ kind: 'market_ingested', account_id: null, data: { snapshot_id: 's', again: true } }])).rejects.toMatchObject({ code: 'RG_ERR_INVALID_INPUT', field: 'snapshot_id' });
       expect((await store.getSnapshot('s'))?.timestamp).toBe(1); // the first one stands
+      expect((await store.listAudit()).map((r) => r.data)).toEqual([{ snapshot_id: 's' }]);
+      expect(await store.verifyAudit()).toEqual({ ok: true, rows: 1 });
       await expect(store.putApiKey({ id: 'k', secret_hash: 'plain-secret', scopes: [], account_ids: [] })).rejects.toMatchObject({ code: 'RG_ERR_INVALID_ARGUMENT', field: 'secret_hash' });
       await store.close();
     });

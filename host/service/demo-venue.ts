@@ -81,8 +81,7 @@ export async function seedDemoVenue(store: Store, opts: DemoVenueOptions = {}): 
       venue.market.json.snapshot_id = demoId;
       const snap = parseMarketSnapshot(venue.market.json);
       latest = { id: snap.id, timestamp: snap.timestamp, json: snapshotToJson(snap) };
-      await store.putSnapshot(latest);
-      await store.appendAudit({ kind: 'market_ingested', account_id: null, data: { snapshot_id: snap.id, timestamp: snap.timestamp, key_id: 'demo-seed' } });
+      await store.putSnapshot(latest, [{ kind: 'market_ingested', account_id: null, data: { snapshot_id: snap.id, timestamp: snap.timestamp, key_id: 'demo-seed' } }]);
     }
     const snapshot_id = latest?.id ?? demoId;
     if (pool_written || accounts_written > 0 || snapshot_written) {

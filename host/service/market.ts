@@ -17,6 +17,7 @@ import type { MarketSnapshot } from '../market/snapshot.js';
 import { parseMarketSnapshot } from '../market/validate.js';
 import { authenticate, requireScope } from './auth.js';
 import { HttpError } from './http-errors.js';
+import type { AuditEntry } from '../store/store.js';
 import type { ServiceState } from './state.js';
 
 /** The policy a margin under `engine` is judged by: its profile's market_data, else the defaults. */
@@ -88,17 +89,18 @@ export function registerMarket(app: FastifyInstance, state: ServiceState): void 
       guard.apply(decision);
       return reply.code(202).send({ status: 'suspect', snapshot_id: snap.id, timestamp: snap.timestamp, sources: o.sources, reasons: o.reasons, guard: guard.status(now) });
     }
-    // Stored normalised, so what margins read back is exactly what was validated; the guard
-    // commits only once the store has it (a duplicate id leaves both as they were).
-    await store.putSnapshot({ id: snap.id, timestamp: snap.timestamp, json });
+    // Stored normalised, so what margins read back is exactly what was validated, with the audit
+    // rows of the ingest in the same transaction (one fsync); the guard commits only once the store
+    // has it (a duplicate id leaves both as they were).
+    const audit: AuditEntry[] = [{ kind: 'market_ingested', account_id: null, data: { snapshot_id: snap.id, timestamp: snap.timestamp, key_id: key.id, sources: [...o.sources], degraded: o.degraded.length } }];
+    if (o.confirmed !== undefined) {
+      audit.push({ kind: 'market_confirmed', account_id: null, data: { snapshot_id: snap.id, suspect_id: o.confirmed.suspect_id, by: [...o.confirmed.by], moves: o.confirmed.moves.map((m) => ({ ...m })) } });
+    } else if (o.dropped_suspect !== undefined) {
+      audit.push({ kind: 'market_suspect_dropped', account_id: null, data: { suspect_id: o.dropped_suspect, snapshot_id: snap.id } });
+    }
+    await store.putSnapshot({ id: snap.id, timestamp: snap.timestamp, json }, audit);
     guard.apply(decision);
     await state.marketIngested(snap); // the latest now; the live book re-margins on it
-    await store.appendAudit({ kind: 'market_ingested', account_id: null, data: { snapshot_id: snap.id, timestamp: snap.timestamp, key_id: key.id, sources: [...o.sources], degraded: o.degraded.length } });
-    if (o.confirmed !== undefined) {
-      await store.appendAudit({ kind: 'market_confirmed', account_id: null, data: { snapshot_id: snap.id, suspect_id: o.confirmed.suspect_id, by: [...o.confirmed.by], moves: o.confirmed.moves.map((m) => ({ ...m })) } });
-    } else if (o.dropped_suspect !== undefined) {
-      await store.appendAudit({ kind: 'market_suspect_dropped', account_id: null, data: { suspect_id: o.dropped_suspect, snapshot_id: snap.id } });
-    }
     return reply.code(201).send({
       status: 'accepted', snapshot_id: snap.id, timestamp: snap.timestamp, underlyings: [...snap.underlyings.keys()], sources: o.sources,
       ...(o.confirmed === undefined ? {} : { confirmed: o.confirmed }), guard: guard.status(now),

@@ -263,6 +263,9 @@ export class ServiceState {
     // The latest at once (what-ifs use it); the book's re-margin on it waits its turn, on exactly it.
     this.snap = snap;
     if (this.backend !== undefined) return this.backend.marketIngested(snap);
+    // The ingest has just held the event loop (parse, guard, store write): requests waiting go
+    // before the book's first slice.
+    await yieldToIo();
     await this.margins.run(() => this.remargin(this.book.all(), 'market', snap));
   }
 

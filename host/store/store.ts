@@ -103,8 +103,11 @@ export interface Store {
   getProfile(name: string): Promise<ProfileRecord | undefined>;
   listProfiles(): Promise<ProfileRecord[]>;
 
-  /** Insert a snapshot; an existing id is an error (snapshots are immutable). */
-  putSnapshot(s: SnapshotRecord): Promise<void>;
+  /**
+   * Insert a snapshot and, in the same transaction, the audit rows that record its ingest: both or
+   * neither. An existing id is an error (snapshots are immutable).
+   */
+  putSnapshot(s: SnapshotRecord, audit?: readonly AuditEntry[]): Promise<void>;
   getSnapshot(id: string): Promise<SnapshotRecord | undefined>;
   /** The most recently ingested snapshot. */
   latestSnapshot(): Promise<SnapshotRecord | undefined>;
