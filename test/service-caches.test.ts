@@ -118,6 +118,17 @@ describe('whatIfReusingBefore', () => {
     expect(b.before.initial_margin).toBe(a.before.initial_margin);
   });
 
+  it('takes the book’s margin (marginBatch, in a batch of others) as `before`: the same answer as engine.whatIf', () => {
+    const other = Object.freeze(engine.parseAccount({ ...read('portfolio-eth.json'), account_id: 'other', balances: { USDC: 5 } }));
+    const fresh = Object.freeze({ ...account }); // a version no what-if has seen yet
+    const [o, b] = engine.marginBatch([other, fresh], market, { collateralLines: true });
+    if (!b!.ok || !o!.ok) throw new Error('batch failed');
+    const w = whatIfReusingBefore(engine, fresh, market, trades, b!.result);
+    expect(w.before).toBe(b!.result); // taken, not recomputed
+    expect(JSON.parse(JSON.stringify(w))).toEqual(JSON.parse(JSON.stringify(engine.whatIf(fresh, market, trades))));
+    expect(whatIfReusingBefore(engine, fresh, market, trades).before).toBe(b!.result); // and kept
+  });
+
   it('names the trades field when a trade is bad, on a cached account too', () => {
     whatIfReusingBefore(engine, account, market, trades);
     expect(() => whatIfReusingBefore(engine, account, market, [{ instrument: 'ETH-PERPETUAL', size: Number.NaN }])).toThrow(/trades/);

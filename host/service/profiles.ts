@@ -25,12 +25,14 @@ export function registerProfiles(app: FastifyInstance, state: ServiceState): voi
   registerBuiltinMethodologies();
   const { store } = state;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // The built-in profiles ship with the package: listed once, not from the directory per request.
+  const builtin = listProfiles();
 
   r.get('/v1/profiles', async (req) => {
     const key = await authenticate(store, req);
     requireScope(key, 'read');
     const stored = await store.listProfiles();
-    return { profiles: stored.map((p) => ({ name: p.name, version: p.version, profile_hash: p.hash, profile: p.json })), builtin: listProfiles() };
+    return { profiles: stored.map((p) => ({ name: p.name, version: p.version, profile_hash: p.hash, profile: p.json })), builtin };
   });
 
   r.put('/v1/profiles', { schema: { body: PutProfileBody } }, async (req) => {

@@ -23,6 +23,7 @@ import { authenticate, requireAccount, requireScope } from './auth.js';
 import { WhatIfResponseSchema } from './margin-response.js';
 import { guardMargin } from './market.js';
 import { statusOf } from './margin-status.js';
+import type { BookEntry } from './live-book.js';
 import type { ServiceState } from './state.js';
 
 export const WhatIfBody = Type.Object(
@@ -52,12 +53,16 @@ export function marginSummary(r: MarginResult): Record<string, unknown> {
  * per stored version) on the same snapshot object under the same engine margins the same, so it is
  * computed once and only `after` per request. One snapshot at a time: a new one drops every entry
  * (an entry keeps its snapshot alive), and accounts are held weakly (a replaced version drops out).
+ * `known`: the live book's margin of this account version on this snapshot, when it has one — the
+ * same computation (marginBatch with collateral lines, as whatIf), so after a snapshot the book's
+ * re-margin, not the account's first what-if, pays for `before`.
  */
 let current: { market: MarketSnapshot; befores: WeakMap<Account, { engine: Engine; result: MarginResult }> } | undefined;
 
-export function whatIfReusingBefore(engine: Engine, account: Account, market: MarketSnapshot, trades: unknown): WhatIfResult {
+export function whatIfReusingBefore(engine: Engine, account: Account, market: MarketSnapshot, trades: unknown, known?: MarginResult): WhatIfResult {
   if (current?.market !== market) current = { market, befores: new WeakMap() };
-  const hit = current.befores.get(account);
+  let hit = current.befores.get(account);
+  if ((hit === undefined || hit.engine !== engine) && known !== undefined && Object.isFrozen(account)) current.befores.set(account, (hit = { engine, result: known }));
   if (hit === undefined || hit.engine !== engine) {
     const w = engine.whatIf(account, market, trades);
     // Only a frozen account (as parseAccount returns it): the book keeps one per stored version
@@ -112,8 +117,8 @@ export function registerWhatIf(app: FastifyInstance, state: ServiceState): void 
     const market = await state.latestMarket();
     const guarded = guardMargin(state.guard, engine, market);
     const backend = state.backend;
-    const w: WhatIfResult & { node?: string } =
-      backend === undefined ? whatIfReusingBefore(engine, account, market, req.body.trades) : await backend.whatIf(state.book.get(account.id)!, market, req.body.trades);
+    const entry = state.book.get(account.id)!;
+    const w: WhatIfResult & { node?: string } = backend === undefined ? whatIfReusingBefore(engine, account, market, req.body.trades, bookMargin(entry, engine, account, market)) : await backend.whatIf(entry, market, req.body.trades);
     const computed_at = new Date().toISOString();
     const { profile_hash, market_snapshot_id, engine_version } = w.after;
     const head = { account_id: account.id, ...acceptance(w), profile: w.after.profile, profile_hash, market_snapshot_id, engine_version, computed_at, ...guarded, ...(w.node === undefined ? {} : { node: w.node }) };
@@ -124,4 +129,10 @@ export function registerWhatIf(app: FastifyInstance, state: ServiceState): void 
     const rest = JSON.stringify({ ...head, detail: 'summary', change: w.change, after: marginSummary(w.after) });
     return reply.type('application/json; charset=utf-8').send(`${rest.slice(0, -1)},"before":${beforeSummaryJson(w.before)}}`);
   });
+}
+
+/** The book's margin of this account version under this engine on `market`, if that is what the entry holds. */
+function bookMargin(e: BookEntry, engine: Engine, account: Account, market: MarketSnapshot): MarginResult | undefined {
+  const m = e.margin;
+  return e.account === account && e.engine === engine && m?.ok === true && m.result.market_snapshot_id === market.id ? m.result : undefined;
 }
