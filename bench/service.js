@@ -234,7 +234,7 @@ function fire(url, headers, bodies, duration, rate, connections = CONNECTIONS) {
 }
 
 async function loadCase(name, url, headers, bodies) {
-  say(`bench ${name}: warm-up 3 s, then ${RUNS} × ${DURATION} s at ${CONNECTIONS} connections (saturation)${RATE > 0 ? `, then ${RUNS} × ${DURATION} s offered ${RATE} req/s open-loop over ${RATE_CONNECTIONS} connections` : ''}${RATE > 0 && BURST ? `, then ${RUNS} × ${DURATION} s of autocannon's per-second quota at ${RATE} req/s over 20 connections` : ''}`);
+  say(`bench ${name}: warm-up 3 s, then ${RUNS} × ${DURATION} s at ${CONNECTIONS} connections (saturation)${RATE > 0 ? `, then 3 s warm-up and ${RUNS} × ${DURATION} s offered ${RATE} req/s open-loop over ${RATE_CONNECTIONS} connections` : ''}${RATE > 0 && BURST ? `, then ${RUNS} × ${DURATION} s of autocannon's per-second quota at ${RATE} req/s over 20 connections` : ''}`);
   // A probe first: a wrong body would otherwise benchmark an error path.
   const probe = await fetch(url, { method: 'POST', headers, body: bodies[0] });
   if (probe.status !== 200) throw new Error(`${name}: probe answered ${probe.status} ${await probe.text()}`);
@@ -260,6 +260,9 @@ async function loadCase(name, url, headers, bodies) {
 
 async function measure(name, url, headers, bodies, rate, connections = CONNECTIONS, generator = 'autocannon') {
   const runs = [];
+  // The open-loop generator's requests differ from autocannon's (headers, connections): the
+  // server's JIT and GC settle on them for 3 s first, as the saturation runs' warm-up does.
+  if (generator === 'open-loop') await openLoopRun(url, headers, bodies, 3, rate, connections);
   for (let k = 0; k < RUNS; k++) {
     const cpu0 = serverCpuMs();
     const sys0 = serverCpuMs('sys');

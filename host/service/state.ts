@@ -5,7 +5,7 @@
 // re-margined (engine.marginBatch per pool), after a write the one account. Each re-margin
 // makes status changes durable (with their audit rows) BEFORE anyone hears of them, then tells
 // the listeners (the WebSocket stream), then records the margin runs. A book re-margins in slices
-// that yield to requests (COMPUTE_CHUNK, SLICE_MS, RUN_CHUNK).
+// behind requests (COMPUTE_CHUNK, SLICE_MS, RUN_CHUNK, yieldToRequests).
 // Reads (GET an account, what-if) come from memory.
 import { errorFromJson, RiskgridError } from '../errors.js';
 import type { Engine } from '../margin/engine.js';
@@ -27,18 +27,16 @@ import { statusLadder, type AccountStatus as LadderStatus } from '../liquidation
 import { DEFAULT_LADDER } from '../liquidation/params.js';
 import { stampAfter } from './cluster-seq.js';
 import { statusOf } from './margin-status.js';
+import { yieldToRequests } from './yield-to-requests.js';
 
 /**
- * A book's re-margin runs in slices that yield to requests between them, so a what-if never
- * waits for a whole book: accounts go to marginBatch COMPUTE_CHUNK at a time, and the slice yields
- * once it has run SLICE_MS. Margin runs are written RUN_CHUNK rows per transaction.
+ * A book's re-margin runs in slices behind requests, so a what-if never waits for a whole book:
+ * accounts go to marginBatch COMPUTE_CHUNK at a time, and the slice yields (yieldToRequests) once
+ * it has run SLICE_MS. Margin runs are written RUN_CHUNK rows per transaction.
  */
 const COMPUTE_CHUNK = 16;
 const SLICE_MS = 1;
 const RUN_CHUNK = 128;
-
-/** Resolves on the next turn of the event loop, after pending I/O (requests) has run. */
-const yieldToIo = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** What caused a re-margin. */
 export type MarginCause = 'market' | 'account' | 'profile' | 'start';
@@ -265,7 +263,7 @@ export class ServiceState {
     if (this.backend !== undefined) return this.backend.marketIngested(snap);
     // The ingest has just held the event loop (parse, guard, store write): requests waiting go
     // before the book's first slice.
-    await yieldToIo();
+    await yieldToRequests();
     await this.margins.run(() => this.remargin(this.book.all(), 'market', snap));
   }
 
@@ -385,7 +383,7 @@ export class ServiceState {
     // push): in chunks, so a book's thousands of inserts do not hold requests back.
     const all = runs();
     for (let c0 = 0; c0 < all.length; c0 += RUN_CHUNK) {
-      if (c0 > 0) await yieldToIo();
+      if (c0 > 0) await yieldToRequests();
       await this.store.writeMargins({ runs: all.slice(c0, c0 + RUN_CHUNK) });
     }
   }
@@ -430,7 +428,7 @@ export class ServiceState {
       let sliceStart = performance.now();
       for (let c0 = 0; c0 < idx.length; c0 += COMPUTE_CHUNK) {
         if (performance.now() - sliceStart >= SLICE_MS) {
-          await yieldToIo();
+          await yieldToRequests();
           sliceStart = performance.now();
         }
         const chunk = idx.slice(c0, c0 + COMPUTE_CHUNK);
