@@ -15,9 +15,9 @@ import { DEFAULT_MARKET_DATA_POLICY, ingestInputOf, type GuardReason, type Marke
 import { snapshotToJson } from '../market/snapshot-json.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
 import { parseMarketSnapshot } from '../market/validate.js';
+import type { AuditEntry } from '../store/store.js';
 import { authenticate, requireScope } from './auth.js';
 import { HttpError } from './http-errors.js';
-import type { AuditEntry } from '../store/store.js';
 import type { ServiceState } from './state.js';
 
 /** The policy a margin under `engine` is judged by: its profile's market_data, else the defaults. */

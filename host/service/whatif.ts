@@ -117,8 +117,8 @@ export function registerWhatIf(app: FastifyInstance, state: ServiceState): void 
     const market = await state.latestMarket();
     const guarded = guardMargin(state.guard, engine, market);
     const backend = state.backend;
-    const entry = state.book.get(account.id)!;
-    const w: WhatIfResult & { node?: string } = backend === undefined ? whatIfReusingBefore(engine, account, market, req.body.trades, bookMargin(entry, engine, account, market)) : await backend.whatIf(entry, market, req.body.trades);
+    const entry = state.book.get(account.id);
+    const w: WhatIfResult & { node?: string } = backend === undefined ? whatIfReusingBefore(engine, account, market, req.body.trades, bookMargin(entry, engine, account, market)) : await backend.whatIf(entry!, market, req.body.trades);
     const computed_at = new Date().toISOString();
     const { profile_hash, market_snapshot_id, engine_version } = w.after;
     const head = { account_id: account.id, ...acceptance(w), profile: w.after.profile, profile_hash, market_snapshot_id, engine_version, computed_at, ...guarded, ...(w.node === undefined ? {} : { node: w.node }) };
@@ -132,7 +132,7 @@ export function registerWhatIf(app: FastifyInstance, state: ServiceState): void 
 }
 
 /** The book's margin of this account version under this engine on `market`, if that is what the entry holds. */
-function bookMargin(e: BookEntry, engine: Engine, account: Account, market: MarketSnapshot): MarginResult | undefined {
-  const m = e.margin;
-  return e.account === account && e.engine === engine && m?.ok === true && m.result.market_snapshot_id === market.id ? m.result : undefined;
+function bookMargin(e: BookEntry | undefined, engine: Engine, account: Account, market: MarketSnapshot): MarginResult | undefined {
+  const m = e?.margin;
+  return e?.account === account && e.engine === engine && m?.ok === true && m.result.market_snapshot_id === market.id ? m.result : undefined;
 }
