@@ -8,7 +8,7 @@ import { createEngine } from '../host/margin/engine.js';
 import { MarginResultSchema, WhatIfResponseSchema } from '../host/service/margin-response.js';
 import { simulateJson } from '../host/service/simulate-answer.js';
 import { statusOf } from '../host/service/margin-status.js';
-import { marginSummary } from '../host/service/whatif.js';
+import { marginSummary, whatIfSummaryJson } from '../host/service/whatif.js';
 
 const json = (p: string): Record<string, unknown> => JSON.parse(readFileSync(p, 'utf8'));
 const bySchema = (schema: unknown) => fastJson(schema as Parameters<typeof fastJson>[0]);
@@ -40,8 +40,19 @@ describe('hand-written answers equal the response schemas', () => {
         const { greeks, ...rest } = JSON.parse(JSON.stringify({ ...w.after, status: statusOf(w.after), detail, computed_at: at })) as Record<string, unknown> & { greeks: { totals: unknown } };
         expect(written).toEqual({ ...rest, greeks: detail === 'full' ? greeks : { totals: greeks.totals } });
       }
+      // Joined from each field's JSON, the text is the one JSON.stringify of the whole, byte for byte.
+      const r = w.after;
+      const guarded = { degraded: { reasons: [{ code: 'stale', feed: 'market', detail: 'x"y' }] } };
+      expect(simulateJson(r, 'full', at, guarded)).toBe(JSON.stringify({ ...r, status: statusOf(r), detail: 'full', computed_at: at, ...guarded }));
+      const { scenarios, instrument_scenarios: _, greeks, ...fields } = r;
+      const summary = JSON.stringify({ ...fields, status: statusOf(r), detail: 'summary', computed_at: at, ...guarded, greeks: { totals: greeks.totals } });
+      expect(simulateJson(r, 'summary', at, guarded)).toBe(`${summary.slice(0, -1)},"scenarios":${JSON.stringify(scenarios)}}`);
+      expect(simulateJson(r, 'summary', at, {})).toBe(JSON.stringify({ ...fields, status: statusOf(r), detail: 'summary', computed_at: at, greeks: { totals: greeks.totals }, scenarios }));
       const answer = { account_id: 'a', accepted: true, reject_reason: null, profile: name, detail: 'summary', change: w.change, after: marginSummary(w.after), before: marginSummary(w.before) };
       expect(JSON.parse(JSON.stringify(answer))).toEqual(JSON.parse(bySchema(WhatIfResponseSchema)(answer)));
+      // The handler's text, joined from parts, is the one JSON.stringify of the whole, byte for byte.
+      const head = { account_id: 'a', accepted: true, reject_reason: null, profile: name, profile_hash: w.after.profile_hash, computed_at: at, degraded: { reasons: [{ code: 'stale', feed: 'market', detail: 'x"y' }] } };
+      expect(whatIfSummaryJson(head, w)).toBe(JSON.stringify({ ...head, detail: 'summary', change: w.change, after: marginSummary(w.after), before: marginSummary(w.before) }));
     });
   }
 });

