@@ -293,11 +293,12 @@ async function mixedCase(url, headers, whatifBodies, simulateBodies) {
   const [wRate, sRate] = MIXED;
   const name = `service whatif at ${wRate} req/s with simulates (latest snapshot) at ${sRate} req/s alongside`;
   say(`bench ${name}: ${RUNS} × ${DURATION} s`);
-  await Promise.all([openLoopRun(`${url}/v1/margin/whatif`, headers, whatifBodies, 3, wRate, 24), openLoopRun(`${url}/v1/margin/simulate`, headers, simulateBodies, 3, sRate, 8)]);
+  const both = (secs) => Promise.all([openLoopRun(`${url}/v1/margin/whatif`, headers, whatifBodies, secs, wRate, 24), openLoopRun(`${url}/v1/margin/simulate`, headers, simulateBodies, secs, sRate, 8)]);
+  await both(3); // warm-up
   const runs = [];
   for (let k = 0; k < RUNS; k++) {
     const cpu0 = serverCpuMs();
-    const [w, sim] = await Promise.all([openLoopRun(`${url}/v1/margin/whatif`, headers, whatifBodies, DURATION, wRate, 24), openLoopRun(`${url}/v1/margin/simulate`, headers, simulateBodies, DURATION, sRate, 8)]);
+    const [w, sim] = await both(DURATION);
     for (const r of [w, sim]) if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors`);
     const server_cpu_us = Math.round(((serverCpuMs() - cpu0) * 1000) / (w.requests.total + sim.requests.total));
     runs.push({ whatif: { req_per_s: Math.round(w.requests.average), p50_ms: w.latency.p50, p99_ms: w.latency.p99 }, simulate: { req_per_s: Math.round(sim.requests.average), p50_ms: sim.latency.p50, p99_ms: sim.latency.p99 }, server_cpu_us });

@@ -62,8 +62,9 @@ let current: { market: MarketSnapshot; befores: WeakMap<Account, { engine: Engin
 export function whatIfReusingBefore(engine: Engine, account: Account, market: MarketSnapshot, trades: unknown, known?: MarginResult): WhatIfResult {
   if (current?.market !== market) current = { market, befores: new WeakMap() };
   let hit = current.befores.get(account);
-  if ((hit === undefined || hit.engine !== engine) && known !== undefined && Object.isFrozen(account)) current.befores.set(account, (hit = { engine, result: known }));
-  if (hit === undefined || hit.engine !== engine) {
+  if (hit?.engine !== engine) hit = undefined;
+  if (hit === undefined && known !== undefined && Object.isFrozen(account)) current.befores.set(account, (hit = { engine, result: known }));
+  if (hit === undefined) {
     const w = engine.whatIf(account, market, trades);
     // Only a frozen account (as parseAccount returns it): the book keeps one per stored version
     // and never edits one in place, so the same object means the same positions.

@@ -156,15 +156,11 @@ export class PostgresStore implements Store {
   }
 
   async putSnapshot(s: SnapshotRecord, audit: readonly AuditEntry[] = []): Promise<void> {
-    const insert = (c: pg.Pool | PoolClient) => c.query('INSERT INTO snapshots (id, "timestamp", json) VALUES ($1, $2, $3)', [s.id, s.timestamp, JSON.stringify(s.json)]);
     try {
-      if (audit.length === 0) await insert(this.pool);
-      else {
-        await this.tx(async (c) => {
-          await insert(c);
-          await this.appendAuditRows(c, audit);
-        });
-      }
+      await this.tx(async (c) => {
+        await c.query('INSERT INTO snapshots (id, "timestamp", json) VALUES ($1, $2, $3)', [s.id, s.timestamp, JSON.stringify(s.json)]);
+        if (audit.length > 0) await this.appendAuditRows(c, audit);
+      });
     } catch (e) {
       if ((e as { code?: string }).code === '23505') { // unique_violation: the only unique key a caller can hit is id
         throw new RiskgridError('RG_ERR_INVALID_INPUT', `market snapshot ${s.id} already exists; snapshots are immutable, send a new snapshot_id`, { field: 'snapshot_id', value: s.id });

@@ -129,8 +129,7 @@ export class SqliteStore implements Store {
     try {
       this.db.transaction(() => {
         this.sql('INSERT INTO snapshots (id, timestamp, json) VALUES (?, ?, ?)').run(s.id, s.timestamp, JSON.stringify(s.json));
-        let last: { seq: number; hash: string } | undefined;
-        for (const e of audit) last = this.appendAuditRow(e, last);
+        this.appendAuditRows(audit);
       }).immediate();
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -164,9 +163,7 @@ export class SqliteStore implements Store {
         const set = this.sql('UPDATE accounts SET status = ? WHERE id = ?');
         for (const s of w.statuses) set.run(s.status, s.id);
       }
-      // The tail is read once; each row then links to the one before it.
-      let last: { seq: number; hash: string } | undefined;
-      if (w.audit !== undefined) for (const e of w.audit) last = this.appendAuditRow(e, last);
+      if (w.audit !== undefined) this.appendAuditRows(w.audit);
       if (w.runs !== undefined && w.runs.length > 0) {
         const ins = this.sql('INSERT INTO margin_runs (account_id, inputs_hash, profile_hash, snapshot_id, engine_version, result, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
         for (const r of w.runs) ins.run(r.account_id, r.inputs_hash, r.profile_hash, r.snapshot_id, r.engine_version, JSON.stringify(r.result), r.computed_at);
@@ -203,6 +200,12 @@ export class SqliteStore implements Store {
   async appendAudit(e: AuditEntry): Promise<AuditRow> {
     // Read the tail and insert in one IMMEDIATE transaction, so two writers cannot fork the chain.
     return this.db.transaction((): AuditRow => this.appendAuditRow(e)).immediate();
+  }
+
+  /** Link rows to the chain in order, the tail read once; callers run it inside an IMMEDIATE transaction. */
+  private appendAuditRows(entries: readonly AuditEntry[]): void {
+    let last: { seq: number; hash: string } | undefined;
+    for (const e of entries) last = this.appendAuditRow(e, last);
   }
 
   /** Link one row to the chain's tail; callers run it inside an IMMEDIATE transaction. */
