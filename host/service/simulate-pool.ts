@@ -5,10 +5,10 @@
 // from ~5,500 to ~6,300–7,000 req/s (market in the body: ~3,600 → ~4,200–4,700), for ~45 µs more
 // CPU a request (the hop to the worker and back); the latency figures moved within the machine's
 // noise (bench/service.js, README). With 0 threads the event loop computes them, by the same
-// function (simulate-answer.ts).
+// function (simulate-answer.ts). The threads are task-threads.ts, not Piscina: why is there.
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import { RiskgridError } from '../errors.js';
+import { TaskThreads } from '../io/task-threads.js';
 import { workerFile } from '../io/worker-file.js';
 import { snapshotToJson } from '../market/snapshot-json.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
@@ -25,7 +25,7 @@ export function defaultSimulateThreads(env = process.env.RISKGRID_SIMULATE_THREA
 }
 
 export class SimulatePool {
-  private pool: Piscina<SimulateTask, SimulateTaskOutcome> | undefined;
+  private pool: TaskThreads<SimulateTask, SimulateTaskOutcome> | undefined;
   /** Each latest snapshot's key and JSON for the workers, written once per snapshot object. */
   private readonly wire = new WeakMap<MarketSnapshot, { key: number; json: string }>();
   private nextKey = 0;
@@ -63,23 +63,17 @@ export class SimulatePool {
     return settled('needs_snapshot' in out ? await this.workers().run({ ...task, market: { from: 'latest', key: w.key, json: w.json } }) : out);
   }
 
-  /**
-   * After the tasks on the workers have been answered. A worker starts for a task (the first
-   * simulate, or more at once than the running workers take), never idle (a service that answers
-   * none runs no extra thread), so each has a task in flight until it has loaded its modules:
-   * Node 20 aborts the process when a worker is terminated while loading them.
-   */
+  /** After the tasks on the workers have been answered. */
   async close(): Promise<void> {
     this.closing = true;
     if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
-    await this.pool?.destroy();
+    await this.pool?.close();
     this.pool = undefined;
   }
 
-  private workers(): Piscina<SimulateTask, SimulateTaskOutcome> {
-    // Several tasks in flight per worker: the next one is already in the worker's port when one
-    // ends, instead of waiting for the event loop to hand it over.
-    return (this.pool ??= new Piscina({ filename: workerFile(import.meta.url, 'service', 'simulate-worker'), minThreads: 0, maxThreads: this.threads, idleTimeout: Infinity, concurrentTasksPerWorker: 8 }));
+  /** The threads start with the first simulate: a service that answers none runs no extra thread. */
+  private workers(): TaskThreads<SimulateTask, SimulateTaskOutcome> {
+    return (this.pool ??= new TaskThreads(workerFile(import.meta.url, 'service', 'simulate-worker'), this.threads));
   }
 }
 

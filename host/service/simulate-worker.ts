@@ -1,7 +1,8 @@
-// Piscina worker of simulate-pool.ts: answers simulate requests with its own engines (one per
+// Worker thread of simulate-pool.ts: answers simulate requests with its own engines (one per
 // built-in profile, as the event loop's EngineCache) and its own copies of the latest snapshots.
 // A task names the latest snapshot by key; its JSON comes only when this worker asked for it
 // (`needs_snapshot`), so the ~15 KB are copied once per snapshot per worker, not per request.
+import { serveTasks } from '../io/task-thread.js';
 import type { MarketSnapshot } from '../market/snapshot.js';
 import { parseMarketSnapshot } from '../market/validate.js';
 import { EngineCache } from './engines.js';
@@ -17,7 +18,7 @@ const engines = new EngineCache();
 /** The last few latest snapshots by key (one is current; a request in flight may name the one before). */
 const latest = new Map<number, MarketSnapshot>();
 
-export default function simulate(task: SimulateTask): SimulateTaskOutcome {
+function simulate(task: SimulateTask): SimulateTaskOutcome {
   if (task.market.from === 'body') return answerSimulate(task as SimulateRequest, engines);
   const { key, json } = task.market;
   let snap = latest.get(key);
@@ -30,3 +31,5 @@ export default function simulate(task: SimulateTask): SimulateTaskOutcome {
   }
   return answerSimulate({ ...task, market: { from: 'latest', snap } }, engines);
 }
+
+serveTasks(simulate);
