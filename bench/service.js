@@ -34,7 +34,8 @@
 // --burst (also autocannon's per-second quota at RATE over 20 connections),
 // --accounts N (bench accounts), --log-level L (server's pino level; default warn), --skip-stream,
 // --only whatif|simulate|mixed, --mixed W,S (the mixed case: W what-ifs/s and S simulates/s
-// offered together; default 3000,1000), --no-feed (no market feed: margins then carry `degraded`), --detail full
+// offered together; default 3000,1000), --no-feed (no market feed: margins then carry `degraded`),
+// --warm-ingests N (snapshots fed before measuring, to compile the per-snapshot code; default 80), --detail full
 // (answers as ?detail=full: what-ifs with every scenario and the greeks, simulates with each
 // position's greeks).
 import { fork, spawn } from 'node:child_process';
@@ -62,6 +63,7 @@ const LOG_LEVEL = flag('log-level', 'warn');
 const LEGS = 50;
 const ONLY = flag('only', undefined);
 const FEED = !args.includes('--no-feed');
+const WARM_INGESTS = Number(flag('warm-ingests', '80'));
 const DETAIL = flag('detail', 'summary'); // answers: summary (default) or full
 const MIXED = flag('mixed', '3000,1000').split(',').map(Number); // what-if, simulate req/s offered together
 const say = (s) => process.stderr.write(`${s}\n`);
@@ -142,14 +144,33 @@ try {
   };
   const whatifBodies = Array.from({ length: 2048 }, () => JSON.stringify({ account_id: ids[Math.floor(rng.next() * ids.length)], trades: trade() }));
   const simulateBodies = Array.from({ length: 256 }, (_, i) => JSON.stringify({ profile: 'derive-pmrm2.test', account: { account_id: `sim-${i}`, positions: book(), balances: { USDC: 1e6 } }, market }));
+  // Without `market`: margined on the service's latest snapshot (the body is the account only).
+  const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
+
+  // The server's JIT first. Code that runs once per snapshot (the book's re-margin, each thread's
+  // tables for the new snapshot) reaches V8's compile thresholds only after dozens of snapshots, and
+  // each such compile takes 10–85 ms of CPU on V8's one background thread, taken from the requests
+  // on two cores. After 5 snapshots, simulates at 5,000 req/s on the latest snapshot had 0.6–2.2 %
+  // of requests over 5 ms, mostly in the 500 ms after each snapshot; after 80, 0.24–0.31 % (README).
+  // A service running for minutes has compiled them; so the bench feeds WARM_INGESTS snapshots at
+  // 10 a second under light what-if and simulate load before it measures (--warm-ingests 0: a cold
+  // process).
+  if (WARM_INGESTS > 0) {
+    const secs = Math.ceil(WARM_INGESTS / 10) + 1;
+    say(`bench: warm-up: ${WARM_INGESTS} snapshots at 10/s under 500 what-ifs/s and 500 simulates/s (${secs} s)`);
+    const load = Promise.all([openLoopRun(`${url}/v1/margin/whatif`, auth, whatifBodies, secs, 500, 8), openLoopRun(`${url}/v1/margin/simulate`, auth, onLatest, secs, 500, 8)]);
+    for (let i = 0; i < WARM_INGESTS; i++) {
+      await ingest();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await load;
+  }
 
   const cases = [];
   const full = DETAIL === 'full';
   const detail = full ? ' detail=full' : '';
   const query = full ? '?detail=full' : '';
   if (ONLY === undefined || ONLY === 'whatif') cases.push(await loadCase(`service whatif ${LEGS}-option accounts${detail}`, `${url}/v1/margin/whatif${query}`, auth, whatifBodies));
-  // Without `market`: margined on the service's latest snapshot (the body is the account only).
-  const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
   if (ONLY === undefined || ONLY === 'simulate') {
     cases.push(await loadCase(`service simulate ${LEGS}-option book${detail}`, `${url}/v1/margin/simulate${query}`, auth, simulateBodies));
     cases.push(await loadCase(`service simulate ${LEGS}-option book on the latest snapshot${detail}`, `${url}/v1/margin/simulate${query}`, auth, onLatest));

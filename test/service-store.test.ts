@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { buildSync } from 'esbuild';
 import pg from 'pg';
@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRowHash, GENESIS, sha256Hex, verifyChain } from '../host/store/audit-chain.js';
 import { openStore } from '../host/store/open.js';
 import { checkPostgresUrl, redactUrl, type PostgresStore } from '../host/store/postgres.js';
-import type { SqliteStore } from '../host/store/sqlite.js';
+import { openSqliteStore } from '../host/store/sqlite.js';
+import type { SqliteThreadStore } from '../host/store/sqlite-thread.js';
 import type { AuditRow, Store } from '../host/store/store.js';
 import { RiskgridError } from '../host/errors.js';
 import { pgPlan, startTestPostgres, type PgTestServer } from './support/postgres.js';
@@ -58,9 +59,9 @@ const sqlite: Backend = {
     }
   },
   dropAuditGuards: 'DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;',
-  async schemaVersion(s) { return (s as SqliteStore).schemaVersion(); },
+  async schemaVersion(s) { return (s as SqliteThreadStore).schemaVersion(); },
   async checkDurability(loc) {
-    const s = (await openStore({ sqlitePath: loc })) as SqliteStore;
+    const s = openSqliteStore(loc); // in-process, to read its pragmas (openStore runs the same class on a thread)
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     // Margin runs alone commit without an fsync (NORMAL); every other write, and every write
@@ -122,7 +123,8 @@ const postgres: Backend = {
 const root = fileURLToPath(new URL('..', import.meta.url));
 const writerBundle = join(dir, 'writer.cjs');
 beforeAll(() => {
-  buildSync({ entryPoints: [join(root, 'test/support/store-writer.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3', 'pg', 'pg-native'], outfile: writerBundle, logLevel: 'silent' });
+    // import.meta.url as in host/store/: the bundle finds the SQLite thread's entry in dist/store/.
+  buildSync({ entryPoints: [join(root, 'test/support/store-writer.ts')], bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3', 'pg', 'pg-native'], outfile: writerBundle, logLevel: 'silent', define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(root, 'host/store/open.ts')).href) } });
 });
 
 for (const b of [sqlite, postgres]) {
@@ -391,7 +393,8 @@ for (const b of [sqlite, postgres]) {
 describe('openStore', () => {
   it('opens SQLite without a URL, and an empty DATABASE_URL counts as none', async () => {
     const s = await openStore({ databaseUrl: '', sqlitePath: join(dir, 'open.db') });
-    expect(s.constructor.name).toBe('SqliteStore');
+    expect((s as SqliteThreadStore).path).toBe(join(dir, 'open.db'));
+    expect(await (s as SqliteThreadStore).schemaVersion()).toBeGreaterThan(0);
     await s.close();
   });
 

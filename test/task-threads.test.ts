@@ -1,13 +1,15 @@
 // task-threads.ts: tasks reach the least-loaded thread and come back to their own caller (answers
-// matched by slot, past the preallocated slots too), a thrown error comes back as the rejection of
-// its task only, a thread that dies fails its tasks in flight and is replaced, and close() ends
-// the threads and refuses new tasks.
+// matched by slot, past the preallocated slots too), a promise's value comes back, a thrown error
+// comes back as the rejection of its task only (a RiskgridError with its code, field and value), a
+// thread that dies fails its tasks in flight and is replaced, and close() ends the threads and
+// refuses new tasks.
 import { buildSync } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RiskgridError } from '../host/errors.js';
 import { TaskThreads } from '../host/io/task-threads.js';
 import type { FixtureTask } from './support/task-thread-worker.js';
 
@@ -33,6 +35,17 @@ describe('TaskThreads', () => {
     expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(Error);
     expect(((bad as PromiseRejectedResult).reason as Error).message).toBe('no such account');
     expect(good).toEqual({ status: 'fulfilled', value: 7 });
+    await pool.close();
+  });
+
+  it('answers with what a promise resolves to, and carries the class, code, field and value of an error', async () => {
+    const pool = new TaskThreads<FixtureTask, unknown>(workerFile, 1);
+    expect(await pool.run({ op: 'later', value: [1, 'two'] })).toEqual([1, 'two']);
+    const rg = await pool.run({ op: 'throw-rg' }).then(() => undefined, (e: unknown) => e);
+    expect(rg).toBeInstanceOf(RiskgridError);
+    expect(rg).toMatchObject({ code: 'RG_ERR_INVALID_INPUT', field: 'snapshot_id', value: 's1', message: 'snapshot s1 already exists' });
+    expect((rg as Error).stack).toMatch(/task-thread-worker|worker\.mjs/); // where it was thrown, on the thread
+    await expect(pool.run({ op: 'reject-coded' })).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE', message: 'UNIQUE constraint failed' });
     await pool.close();
   });
 

@@ -1,5 +1,6 @@
-// Worker threads for many short tasks a second (POST /v1/margin/simulate: ~90 µs of work, 5,000 a
-// second), answered through an array of slots rather than a Map.
+// Worker threads that answer tasks through an array of slots rather than a Map: the simulate
+// workers (~90 µs tasks, 5,000 a second: simulate-pool.ts) and the SQLite thread (one thread, so
+// its calls run in the order they were made: store/sqlite-thread.ts).
 //
 // Why not Piscina here (it runs the venue engine's and the risk pools' long tasks): Piscina keeps
 // each worker's tasks in a Map that lives as long as the pool, so its table is in the old
@@ -8,12 +9,32 @@
 // table is rehashed every few tasks, so every task, its promise and its answer were promoted:
 // 5 KB answers at 5,000/s made ~27 MB/s of old generation on the event loop, a mark-compact every
 // 2 s and a simulate p99 of 14–35 ms. Here a task's slot in a preallocated array is overwritten in
-// place, and an answer dies young (bench/service.js; the note in README.md).
+// place, and an answer dies young (README.md, the service's figures).
 import { Worker } from 'node:worker_threads';
-import { RiskgridError } from '../errors.js';
+import { ERROR_CODES, RiskgridError, type ErrorCode } from '../errors.js';
+
+/** An error as it crosses threads: structured clone keeps an Error's message, not its class or code. */
+export interface ThreadError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: unknown;
+  field?: string;
+  value?: unknown;
+}
 
 /** What a task thread posts: its answer or its error for a slot, or that it has loaded. */
-export type TaskThreadMessage = { slot: number; value: unknown } | { slot: number; error: unknown } | 'ready';
+export type TaskThreadMessage = { slot: number; value: unknown } | { slot: number; error: ThreadError } | 'ready';
+
+/** The error a task threw, as the caller gets it: a RiskgridError again when it was one. */
+function thrown(e: ThreadError): Error {
+  const err = typeof e.code === 'string' && e.code in ERROR_CODES
+    ? new RiskgridError(e.code as ErrorCode, e.message, { field: e.field, value: e.value })
+    : Object.assign(new Error(e.message), e.code === undefined ? {} : { code: e.code });
+  err.name = e.name;
+  if (e.stack !== undefined) err.stack = e.stack;
+  return err;
+}
 
 interface Thread {
   worker: Worker;
@@ -39,10 +60,11 @@ export class TaskThreads<Task, Answer> {
   private freeCount = INITIAL_SLOTS;
   private closed = false;
 
-  /** `file`: a worker entry that calls serveTasks (task-thread.ts). */
+  /** `file`: a worker entry that calls serveTasks (task-thread.ts); `workerData`: what each thread gets. */
   constructor(
     private readonly file: string,
     readonly size: number,
+    private readonly workerData?: unknown,
   ) {
     if (!(size >= 1)) throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `a task pool needs at least one thread, got ${size}`, { field: 'threads', value: size });
   }
@@ -79,7 +101,7 @@ export class TaskThreads<Task, Answer> {
   }
 
   private start(index: number): Thread {
-    const worker = new Worker(this.file);
+    const worker = new Worker(this.file, { workerData: this.workerData });
     let loaded!: () => void;
     const thread: Thread = { worker, load: 0, ready: new Promise<void>((r) => (loaded = r)), loaded: false, dead: false };
     worker.on('message', (m: TaskThreadMessage) => {
@@ -89,7 +111,7 @@ export class TaskThreads<Task, Answer> {
       }
       thread.load--;
       if ('value' in m) this.settle(m.slot)?.resolve(m.value as Answer);
-      else this.settle(m.slot)?.reject(m.error);
+      else this.settle(m.slot)?.reject(thrown(m.error));
     });
     worker.on('error', (e) => this.failThread(index, thread, e));
     worker.on('exit', (code) => {

@@ -1,9 +1,9 @@
 // Picks the store backend: a postgres:// or postgresql:// URL opens PostgreSQL, no URL opens the
-// SQLite file. A URL of any other kind is an error, never a silent fall back to SQLite (the
+// SQLite file, on its own thread (sqlite-thread.ts). A URL of any other kind is an error, never a silent fall back to SQLite (the
 // operator asked for a server database and would otherwise run on a local file unawares).
 import { RiskgridError } from '../errors.js';
 import { checkPostgresUrl, openPostgresStore, redactUrl } from './postgres.js';
-import { openSqliteStore } from './sqlite.js';
+import { openSqliteStoreOnThread } from './sqlite-thread.js';
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
@@ -25,5 +25,5 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   if (opts.sqlitePath === undefined || opts.sqlitePath === '') {
     throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', 'openStore needs a databaseUrl (postgres://…) or a sqlitePath', { field: 'sqlitePath', value: opts.sqlitePath });
   }
-  return openSqliteStore(opts.sqlitePath);
+  return openSqliteStoreOnThread(opts.sqlitePath);
 }

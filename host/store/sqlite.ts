@@ -67,16 +67,19 @@ export class SqliteStore implements Store {
 
   private migrate(): void {
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-    const have = this.schemaVersion();
-    if (have > MIGRATIONS.length) {
-      throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `database ${this.path} has schema version ${have}; this build knows ${MIGRATIONS.length}`, { field: 'database', value: have });
-    }
-    for (let v = have; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.sql('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(v + 1, new Date().toISOString());
-      })();
-    }
+    // Each step reads the version inside its IMMEDIATE transaction: two connections opening a new
+    // database at once (two threads, two processes) apply every migration exactly once.
+    const step = this.db.transaction((): boolean => {
+      const have = this.schemaVersion();
+      if (have > MIGRATIONS.length) {
+        throw new RiskgridError('RG_ERR_INVALID_ARGUMENT', `database ${this.path} has schema version ${have}; this build knows ${MIGRATIONS.length}`, { field: 'database', value: have });
+      }
+      if (have === MIGRATIONS.length) return false;
+      this.db.exec(MIGRATIONS[have]!);
+      this.sql('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(have + 1, new Date().toISOString());
+      return true;
+    });
+    while (step.immediate());
   }
 
   async putAccount(a: AccountRecord): Promise<void> {

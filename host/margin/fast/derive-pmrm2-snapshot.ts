@@ -38,6 +38,18 @@ export interface CollateralFacts {
   row: number;
 }
 
+/**
+ * A number[] that holds doubles from the start. A literal [1] holds small integers, and a context is
+ * built for every snapshot: the first fraction pushed into its arrays deoptimized newSlot (and its
+ * inlined expiry) on every ingest, for a 10–20 ms TurboFan recompile on each thread.
+ */
+function doubles(...values: number[]): number[] {
+  const a = [0.5];
+  a.pop();
+  for (const v of values) a.push(v);
+  return a;
+}
+
 export class DerivePmrm2Snapshot {
   /** False when something account-independent fails validation: every account takes the reference path. */
   readonly ok: boolean = false;
@@ -51,18 +63,18 @@ export class DerivePmrm2Snapshot {
   damp: Float64Array = new Float64Array(0);
   mode: Int32Array = new Int32Array(0);
   /** Group params: 0 = linear, 1 + expiry index. */
-  readonly posDisc: number[] = [1];
-  readonly negDisc: number[] = [1];
-  readonly aux: number[] = [0];
+  readonly posDisc: number[] = doubles(1);
+  readonly negDisc: number[] = doubles(1);
+  readonly aux: number[] = doubles(0);
   // Expiries (index = group − 1).
   readonly exFeed: DeriveExpiryFeed[] = [];
   private readonly expiryIndex = new Map<number, number>();
   // Option slots.
   readonly slotExpiry: number[] = [];
-  readonly slotSec: number[] = [];
-  readonly slotStrike: number[] = [];
+  readonly slotSec: number[] = doubles();
+  readonly slotStrike: number[] = doubles();
   readonly slotCall: number[] = [];
-  readonly slotVol: number[] = [];
+  readonly slotVol: number[] = doubles();
   readonly slotRow: number[] = [];
   /** Rank of each slot in (seconds to expiry, strike, put before call) order, and its inverse. */
   rank = new Int32Array(0);
