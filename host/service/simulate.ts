@@ -30,14 +30,37 @@ export const SimulateQuery = Type.Object(
   { additionalProperties: false },
 );
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The JSON body's text as received (POST /v1/margin/simulate only). */
+    rawBody: string;
+  }
+}
+
 /** `state`: the stateful service's, whose latest snapshot a body without `market` is margined on. */
 export function registerSimulate(app: FastifyInstance, engines: EngineCache, pool: SimulatePool, state?: ServiceState): void {
+  // In its own scope, a JSON parser that keeps the text: Fastify's own parser (proto-poisoning
+  // checks, then the schema) still parses it, and the worker cuts the account and the market out of
+  // the text (json-members.ts) instead of the event loop writing them back to JSON.
+  void app.register(async (scope) => {
+    const parseJson = scope.getDefaultJsonParser('error', 'error');
+    scope.decorateRequest('rawBody', '');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
+      req.rawBody = text as string;
+      parseJson(req, text as string, done);
+    });
+    route(scope, engines, pool, state);
+  });
+}
+
+function route(app: FastifyInstance, engines: EngineCache, pool: SimulatePool, state?: ServiceState): void {
   app.withTypeProvider<TypeBoxTypeProvider>().post('/v1/margin/simulate', { schema: { body: SimulateBody, querystring: SimulateQuery, response: { 200: MarginResultSchema } } }, async (req, reply) => {
     const engine = engines.get(req.body.profile); // 404 for an unknown profile, before any work
     let market: SimulateRequest['market'];
     let guarded = {};
     if (req.body.market !== undefined) {
-      market = { from: 'body', json: JSON.stringify(req.body.market) };
+      market = { from: 'body' };
     } else if (state !== undefined) {
       const snap = await state.latestMarket();
       guarded = guardMargin(state.guard, engine, snap);
@@ -45,7 +68,7 @@ export function registerSimulate(app: FastifyInstance, engines: EngineCache, poo
     } else {
       throw new HttpError(400, 'RG_ERR_MISSING_MARKET_DATA', 'no market in the body, and this server (without a store) holds no snapshot: send `market`', 'market', null);
     }
-    const out = await pool.run({ profile: req.body.profile, account: JSON.stringify(req.body.account), market, detail: req.query.detail ?? 'summary', guarded });
+    const out = await pool.run({ profile: req.body.profile, body: req.rawBody, market, detail: req.query.detail ?? 'summary', guarded });
     if (!out.ok) {
       const e = out.body.error;
       const err = new HttpError(out.status, e.code, e.message, e.field, e.value);
