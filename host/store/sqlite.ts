@@ -2,12 +2,13 @@
 // the call returns (an acknowledged write survives a crash). Schema migrations live here in code,
 // applied in order inside one transaction each and recorded in schema_version.
 //
-// better-sqlite3 is synchronous: a commit's fsync holds the event loop (~0.5–1 ms here). Margin
-// runs written alone (a book's runs, after its statuses: state.ts) are a record of what was
-// computed, acknowledged to no one and replayable, so they commit with synchronous=NORMAL: no
-// fsync. In WAL mode a killed process loses none of them (they are in the OS's page cache); a
-// power loss may lose the last ones, never an account, snapshot, key, status or audit row, whose
-// FULL commits sync the WAL with every run before them. Statements are prepared once.
+// better-sqlite3 is synchronous: a commit's fsync holds the calling thread (0.3–5 ms here), which
+// is why the service runs this class on a thread of its own (sqlite-thread.ts). Margin runs
+// written alone (a book's runs, after its statuses: state.ts) are a record of what was computed,
+// acknowledged to no one and replayable, so they commit with synchronous=NORMAL: no fsync. In WAL
+// mode a killed process loses none of them (they are in the OS's page cache); a power loss may
+// lose the last ones, never an account, snapshot, key, status or audit row, whose FULL commits
+// sync the WAL with every run before them. Statements are prepared once.
 import Database from 'better-sqlite3';
 import { RiskgridError } from '../errors.js';
 import { auditRowHash, GENESIS, verifyChain } from './audit-chain.js';
