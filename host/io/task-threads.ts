@@ -11,7 +11,7 @@
 // 2 s and a simulate p99 of 14–35 ms. Here a task's slot in a preallocated array is overwritten in
 // place, and an answer dies young (README.md, the service's figures).
 import { Worker } from 'node:worker_threads';
-import { ERROR_CODES, RiskgridError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES, errorFromJson, RiskgridError } from '../errors.js';
 
 /** An error as it crosses threads: structured clone keeps an Error's message, not its class or code. */
 export interface ThreadError {
@@ -29,7 +29,7 @@ export type TaskThreadMessage = { slot: number; value: unknown } | { slot: numbe
 /** The error a task threw, as the caller gets it: a RiskgridError again when it was one. */
 function thrown(e: ThreadError): Error {
   const err = typeof e.code === 'string' && e.code in ERROR_CODES
-    ? new RiskgridError(e.code as ErrorCode, e.message, { field: e.field, value: e.value })
+    ? errorFromJson({ code: e.code, message: e.message, field: e.field, value: e.value })
     : Object.assign(new Error(e.message), e.code === undefined ? {} : { code: e.code });
   err.name = e.name;
   if (e.stack !== undefined) err.stack = e.stack;

@@ -380,7 +380,8 @@ export class ServiceState {
     }
     if (single) return;
     // The runs record what was computed (the statuses above are what must be durable before a
-    // push): in chunks, so a book's thousands of inserts do not hold requests back.
+    // push): in chunks, so a book's thousands of inserts do not hold back the writes queued behind
+    // them (the SQLite store runs one call at a time: sqlite-thread.ts).
     const all = runs();
     for (let c0 = 0; c0 < all.length; c0 += RUN_CHUNK) {
       if (c0 > 0) await yieldToRequests();

@@ -1,6 +1,7 @@
 // Picks the store backend: a postgres:// or postgresql:// URL opens PostgreSQL, no URL opens the
-// SQLite file, on its own thread (sqlite-thread.ts). A URL of any other kind is an error, never a silent fall back to SQLite (the
-// operator asked for a server database and would otherwise run on a local file unawares).
+// SQLite file, on its own thread (sqlite-thread.ts). A URL of any other kind is an error, never a
+// silent fall back to SQLite (the operator asked for a server database and would otherwise run on
+// a local file unawares).
 import { RiskgridError } from '../errors.js';
 import { checkPostgresUrl, openPostgresStore, redactUrl } from './postgres.js';
 import { openSqliteStoreOnThread } from './sqlite-thread.js';
