@@ -226,6 +226,28 @@ describe('POST /v1/margin/simulate', () => {
     expect(errorOf(r.body).code).toBe('RG_ERR_PARSE');
   });
 
+  it('a market sent again is judged as the first time: same answer, and poisoned or broken bodies around it refused', async () => {
+    const market = JSON.stringify(marketEth);
+    const post = (payload: string) => app.inject({ method: 'POST', url: '/v1/margin/simulate', headers: { 'content-type': 'application/json' }, payload });
+    const body = (account: string) => `{"profile":"${PROFILE}","account":${account},"market":${market}}`;
+    const answers = [await post(body(JSON.stringify(portfolioEth))), await post(body(JSON.stringify(portfolioEth)))];
+    for (const r of answers) expect(r.statusCode).toBe(200);
+    const [first, second] = answers.map((r) => ({ ...(JSON.parse(r.body) as Record<string, unknown>), computed_at: 0 }));
+    expect(second).toEqual(first);
+    const refused: Array<[string, string]> = [
+      [body('{"__proto__":{"admin":true}}'), 'RG_ERR_PARSE'],
+      [body('{"a":{"constructor":{"prototype":{}}}}'), 'RG_ERR_PARSE'],
+      [`${body(JSON.stringify(portfolioEth)).slice(0, -1)},}`, 'RG_ERR_PARSE'],
+      [`{"market":${market},"profile":"${PROFILE}","account":${JSON.stringify(portfolioEth)},"x":1}`, 'RG_ERR_INVALID_INPUT'],
+      [`{"market":${market},"profile":"${PROFILE}"}`, 'RG_ERR_INVALID_INPUT'],
+    ];
+    for (const [payload, code] of refused) {
+      const r = await post(payload);
+      expect(r.statusCode, payload.slice(-60)).toBe(400);
+      expect(errorOf(r.body).code).toBe(code);
+    }
+  });
+
   it('a body over 1 MiB is 413; just under the limit is read and judged on its content', async () => {
     const pad = (n: number): string => JSON.stringify({ profile: PROFILE, account: portfolioEth, market: marketEth, pad: 'x'.repeat(n) });
     const base = Buffer.byteLength(pad(0));

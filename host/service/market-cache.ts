@@ -3,7 +3,7 @@
 // per-snapshot preparation (the derive-pmrm2 fast path builds instrument columns and scenario
 // tables once per snapshot object). With this cache a 50-option simulate took 0.7–0.8 ms of server
 // CPU instead of 1.3–1.4 ms (bench/service.js).
-//   - keyed by the exact JSON text of the market (the body's `market` as sent: json-members.ts; not
+//   - keyed by the exact JSON text of the market (the body's `market` as sent: simulate-body.ts; not
 //     by snapshot_id: two different markets under one id must not share a result), one cache per
 //     engine;
 //   - only successful parses are kept (a bad market fails every time, with its error);

@@ -1,9 +1,9 @@
 // The work of one POST /v1/margin/simulate after its envelope passed the schema: parse the account
 // and the market, margin, write the answer's JSON. It runs on a simulate worker (simulate-worker.ts)
 // or, with no worker threads, on the event loop (simulate-pool.ts): the same function either way,
-// so the answers are the same bytes. The request body and the answer travel as JSON text (a worker
-// gets the latest snapshot by key: simulate-worker.ts); the account and a market in the body are
-// cut out of the body's text (json-members.ts); an error comes back as its HTTP answer.
+// so the answers are the same bytes. The account, a market in the body and the answer travel as JSON
+// text, the body's own (simulate-body.ts; a worker gets the latest snapshot by key:
+// simulate-worker.ts); an error comes back as its HTTP answer.
 //
 // The answer is a summary by default: requirements, equity, excesses, status, breakdown, worst
 // scenario, the greeks per underlying, and the risk matrix (the P&L of every scenario of the
@@ -15,7 +15,6 @@ import type { MarketSnapshot } from '../market/snapshot.js';
 import type { MarginResult, ScenarioInfo } from '../margin/result.js';
 import type { EngineCache } from './engines.js';
 import { httpError, type HttpErrorBody } from './http-errors.js';
-import { memberTexts } from './json-members.js';
 import { parseMarketCached } from './market-cache.js';
 import { statusOf } from './margin-status.js';
 
@@ -23,10 +22,10 @@ export type SimulateDetail = 'summary' | 'full';
 
 export interface SimulateRequest {
   profile: string;
-  /** The request body's JSON text, as received (parsed and checked against the schema already). */
-  body: string;
-  /** `body`: the body's `market`; `latest`: the service's latest accepted snapshot. */
-  market: { from: 'body' } | { from: 'latest'; snap: MarketSnapshot };
+  /** The body's `account`: its JSON text as received (the envelope passed the schema already). */
+  account: string;
+  /** `body`: the body's `market`, its JSON text as received; `latest`: the service's latest accepted snapshot. */
+  market: { from: 'body'; text: string } | { from: 'latest'; snap: MarketSnapshot };
   detail: SimulateDetail;
   /** The market-data guard's verdict (`degraded`), judged by the event loop. */
   guarded: Record<string, unknown>;
@@ -39,18 +38,17 @@ export type SimulateOutcome =
 export function answerSimulate(req: SimulateRequest, engines: EngineCache): SimulateOutcome {
   try {
     const engine = engines.get(req.profile);
-    const [accountJson, marketJson] = memberTexts(req.body, ['account', 'market']);
     let snap: MarketSnapshot;
     if (req.market.from === 'body') {
       try {
-        snap = parseMarketCached(engine, marketJson!);
+        snap = parseMarketCached(engine, req.market.text);
       } catch (e) {
         throw inBody(e, 'market');
       }
     } else {
       snap = req.market.snap;
     }
-    const account = engine.parseAccount(JSON.parse(accountJson!) as Record<string, unknown>, 'account');
+    const account = engine.parseAccount(JSON.parse(req.account) as Record<string, unknown>, 'account');
     const t0 = performance.now();
     let result: MarginResult;
     try {

@@ -9,7 +9,7 @@ import { EngineCache } from './engines.js';
 import { answerSimulate, type SimulateOutcome, type SimulateRequest } from './simulate-answer.js';
 
 export type SimulateTask = Omit<SimulateRequest, 'market'> & {
-  market: { from: 'body' } | { from: 'latest'; key: number; json?: string };
+  market: { from: 'body'; text: string } | { from: 'latest'; key: number; json?: string };
 };
 
 export type SimulateTaskOutcome = SimulateOutcome | { ok: false; needs_snapshot: true };

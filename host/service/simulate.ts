@@ -13,6 +13,7 @@ import { MarginResultSchema } from './margin-response.js';
 import { guardMargin } from './market.js';
 import { observeMarginCompute } from './metrics.js';
 import type { SimulateRequest } from './simulate-answer.js';
+import { parseSimulateBody, type SimulateTexts } from './simulate-body.js';
 import type { SimulatePool } from './simulate-pool.js';
 import type { ServiceState } from './state.js';
 
@@ -32,23 +33,21 @@ export const SimulateQuery = Type.Object(
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The JSON body's text as received (POST /v1/margin/simulate only). */
-    rawBody: string;
+    /** The texts of the body's `account` and `market` as received (POST /v1/margin/simulate only). */
+    simulateTexts: SimulateTexts | null;
   }
 }
 
 /** `state`: the stateful service's, whose latest snapshot a body without `market` is margined on. */
 export function registerSimulate(app: FastifyInstance, engines: EngineCache, pool: SimulatePool, state?: ServiceState): void {
-  // In its own scope, a JSON parser that keeps the text: Fastify's own parser (proto-poisoning
-  // checks, then the schema) still parses it, and the worker cuts the account and the market out of
-  // the text (json-members.ts) instead of the event loop writing them back to JSON.
+  // In its own scope, a JSON parser that keeps the account's and the market's text for the worker,
+  // and parses a market it has seen only once (simulate-body.ts).
   void app.register(async (scope) => {
     const parseJson = scope.getDefaultJsonParser('error', 'error');
-    scope.decorateRequest('rawBody', '');
+    scope.decorateRequest('simulateTexts', null);
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'string' }, (req, text, done) => {
-      req.rawBody = text as string;
-      parseJson(req, text as string, done);
+      parseSimulateBody(parseJson, req, text as string, (req.simulateTexts = {}), done);
     });
     route(scope, engines, pool, state);
   });
@@ -60,7 +59,7 @@ function route(app: FastifyInstance, engines: EngineCache, pool: SimulatePool, s
     let market: SimulateRequest['market'];
     let guarded = {};
     if (req.body.market !== undefined) {
-      market = { from: 'body' };
+      market = { from: 'body', text: req.simulateTexts!.market! };
     } else if (state !== undefined) {
       const snap = await state.latestMarket();
       guarded = guardMargin(state.guard, engine, snap);
@@ -68,7 +67,7 @@ function route(app: FastifyInstance, engines: EngineCache, pool: SimulatePool, s
     } else {
       throw new HttpError(400, 'RG_ERR_MISSING_MARKET_DATA', 'no market in the body, and this server (without a store) holds no snapshot: send `market`', 'market', null);
     }
-    const out = await pool.run({ profile: req.body.profile, body: req.rawBody, market, detail: req.query.detail ?? 'summary', guarded });
+    const out = await pool.run({ profile: req.body.profile, account: req.simulateTexts!.account!, market, detail: req.query.detail ?? 'summary', guarded });
     if (!out.ok) {
       const e = out.body.error;
       const err = new HttpError(out.status, e.code, e.message, e.field, e.value);
