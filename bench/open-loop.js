@@ -7,12 +7,15 @@
 // every socket is busy wait in a queue (their wait counts). Between due times the generator
 // sleeps in slices of at most 0.2 ms (Atomics.wait) and lets I/O run (setImmediate): sends leave
 // within ~0.2 ms of their due time without spinning a core the server needs (a 1 ms timer would
-// add up to a millisecond to every request); whatever lateness remains counts.
+// add up to a millisecond to every request); whatever lateness remains counts. How late the
+// generator itself sent (a request due while a socket was free: its own lateness, the server's
+// not yet) is reported apart, so that a stall of the generator is told from one of the server.
 import { connect } from 'node:net';
 
 /**
  * Offer `rate` req/s for `duration` s to POST `url` (bodies in turn) over `connections` sockets.
- * Resolves with { requests, req_per_s, p50_ms, p99_ms, p999_ms, max_ms, non2xx, errors }.
+ * Resolves with { requests, req_per_s, p50_ms, p99_ms, p999_ms, max_ms, send_late_p99_ms,
+ * send_late_max_ms, non2xx, errors }: send_late_* over the requests sent on a free socket.
  */
 export function openLoop({ url, headers, bodies, rate, duration, connections }) {
   const u = new URL(url);
@@ -20,6 +23,8 @@ export function openLoop({ url, headers, bodies, rate, duration, connections }) 
   const requests = bodies.map((b) => Buffer.from(`${head}content-length: ${Buffer.byteLength(b)}\r\n\r\n${b}`));
   const total = Math.round(rate * duration);
   const latencies = new Float64Array(total);
+  const sendLate = new Float64Array(total);
+  let sentFree = 0;
   const intervalMs = 1000 / rate;
   let next = 0; // the next request to send
   let done = 0;
@@ -37,8 +42,9 @@ export function openLoop({ url, headers, bodies, rate, duration, connections }) 
       for (const s of sockets) s.destroy();
       const sorted = latencies.slice(0, done).sort();
       const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+      const late = sendLate.slice(0, sentFree).sort();
       const elapsed = (performance.now() - t0) / 1000;
-      resolve({ requests: done, req_per_s: done / elapsed, p50_ms: q(0.5), p99_ms: q(0.99), p999_ms: q(0.999), max_ms: sorted[sorted.length - 1], non2xx, errors });
+      resolve({ requests: done, req_per_s: done / elapsed, p50_ms: q(0.5), p99_ms: q(0.99), p999_ms: q(0.999), max_ms: sorted[sorted.length - 1], send_late_p99_ms: late[Math.floor(0.99 * late.length)] ?? 0, send_late_max_ms: late[late.length - 1] ?? 0, non2xx, errors });
     };
     const send = (s, i) => {
       s.dueIndex = i;
@@ -58,7 +64,10 @@ export function openLoop({ url, headers, bodies, rate, duration, connections }) 
       for (; next < due; next++) {
         const s = idle.pop();
         if (s === undefined) queue.push(next);
-        else send(s, next);
+        else {
+          sendLate[sentFree++] = now - next * intervalMs;
+          send(s, next);
+        }
       }
       const wait = next < total ? next * intervalMs - now : 0.2;
       if (wait > 0.02) Atomics.wait(sleeper, 0, 0, Math.min(wait, 0.2));

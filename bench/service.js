@@ -269,7 +269,7 @@ async function loadCase(name, url, headers, bodies) {
   return {
     name, connections: CONNECTIONS, duration_s: DURATION,
     req_per_s: Math.round(med(runs, 'req_per_s')), p50_ms: med(runs, 'p50_ms'), p99_ms: med(runs, 'p99_ms'),
-    ...(RATE > 0 ? { at_rate: { generator: 'open-loop', offered_req_per_s: RATE, connections: RATE_CONNECTIONS, req_per_s: Math.round(med(atRate, 'req_per_s')), p50_ms: med(atRate, 'p50_ms'), p99_ms: med(atRate, 'p99_ms'), p999_ms: med(atRate, 'p999_ms'), max_ms: med(atRate, 'max_ms'), server_cpu_us_per_req: med(atRate, 'server_cpu_us'), server_wait_us_per_req: med(atRate, 'server_wait_us'), server_side_p99_le_ms: median(atRate.map((r) => r.server_side.p99_le_ms)), target_met: med(atRate, 'req_per_s') >= 0.98 * RATE && med(atRate, 'p99_ms') <= 5 } } : {}),
+    ...(RATE > 0 ? { at_rate: { generator: 'open-loop', offered_req_per_s: RATE, connections: RATE_CONNECTIONS, req_per_s: Math.round(med(atRate, 'req_per_s')), p50_ms: med(atRate, 'p50_ms'), p99_ms: med(atRate, 'p99_ms'), p999_ms: med(atRate, 'p999_ms'), max_ms: med(atRate, 'max_ms'), server_cpu_us_per_req: med(atRate, 'server_cpu_us'), server_wait_us_per_req: med(atRate, 'server_wait_us'), server_side_p99_le_ms: median(atRate.map((r) => r.server_side.p99_le_ms)), generator_send_late_p99_ms: med(atRate, 'generator_send_late_p99_ms'), target_met: med(atRate, 'req_per_s') >= 0.98 * RATE && med(atRate, 'p99_ms') <= 5 } } : {}),
     ...(burst.length > 0 ? { at_rate_burst: { generator: 'autocannon per-second quota', offered_req_per_s: RATE, connections: 20, req_per_s: Math.round(med(burst, 'req_per_s')), p50_ms: med(burst, 'p50_ms'), p99_ms: med(burst, 'p99_ms') }, at_rate_burst_runs: burst } : {}),
     server_cpu_us_per_req: med(runs, 'server_cpu_us'), server_sys_us_per_req: med(runs, 'server_sys_us'), server_wait_us_per_req: med(runs, 'server_wait_us'), generator_cpu_us_per_req: med(runs, 'generator_cpu_us'),
     response_bytes: probeBytes, request_bytes: Math.round(bodies.reduce((n, b) => n + b.length, 0) / bodies.length), runs, at_rate_runs: atRate,
@@ -298,9 +298,9 @@ async function measure(name, url, headers, bodies, rate, connections = CONNECTIO
     const g = process.cpuUsage(gen0);
     const generator_cpu_us = Math.round((g.user + g.system + (r.generatorCpuUs ?? 0)) / r.requests.total);
     if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
-    runs.push({ req_per_s: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, ...(r.latency.p999 === undefined ? {} : { p999_ms: r.latency.p999, max_ms: r.latency.max }), requests: r.requests.total, server_cpu_us, server_sys_us, server_wait_us, generator_cpu_us, server_side });
+    runs.push({ req_per_s: Math.round(r.requests.average), p50_ms: r.latency.p50, p99_ms: r.latency.p99, ...(r.latency.p999 === undefined ? {} : { p999_ms: r.latency.p999, max_ms: r.latency.max }), ...(r.sendLate === undefined ? {} : { generator_send_late_p99_ms: r.sendLate.p99, generator_send_late_max_ms: r.sendLate.max }), requests: r.requests.total, server_cpu_us, server_sys_us, server_wait_us, generator_cpu_us, server_side });
     const how = rate === undefined ? `${connections} connections` : `at ${rate} req/s ${generator === 'open-loop' ? 'open-loop' : "(autocannon's per-second quota)"} over ${connections} connections`;
-    say(`  ${how}, run ${k + 1}: ${runs[k].req_per_s} req/s, p50 ${runs[k].p50_ms} ms, p99 ${runs[k].p99_ms} ms${runs[k].p999_ms === undefined ? '' : `, p99.9 ${runs[k].p999_ms} ms, max ${runs[k].max_ms} ms`}; CPU per request: server ${server_cpu_us} µs (kernel ${server_sys_us}), generator ${generator_cpu_us} µs; server runnable but not running ${server_wait_us} µs; in the server (its /metrics histogram) p99 ≤ ${server_side.p99_le_ms} ms, ${server_side.share_le_5ms} within 5 ms`);
+    say(`  ${how}, run ${k + 1}: ${runs[k].req_per_s} req/s, p50 ${runs[k].p50_ms} ms, p99 ${runs[k].p99_ms} ms${runs[k].p999_ms === undefined ? '' : `, p99.9 ${runs[k].p999_ms} ms, max ${runs[k].max_ms} ms`}; CPU per request: server ${server_cpu_us} µs (kernel ${server_sys_us}), generator ${generator_cpu_us} µs${r.sendLate === undefined ? '' : `; the generator sent late by p99 ${r.sendLate.p99} ms, max ${r.sendLate.max} ms`}; server runnable but not running ${server_wait_us} µs; in the server (its /metrics histogram) p99 ≤ ${server_side.p99_le_ms} ms, ${server_side.share_le_5ms} within 5 ms`);
   }
   return runs;
 }
@@ -370,6 +370,7 @@ async function openLoopRun(url, headers, bodies, duration, rate, connections) {
     generatorCpuUs: r.cpu_us,
     requests: { total: r.requests, average: r.req_per_s }, non2xx: r.non2xx, errors: r.errors, timeouts: 0,
     latency: { p50: ms(r.p50_ms), p99: ms(r.p99_ms), p999: ms(r.p999_ms), max: ms(r.max_ms) },
+    sendLate: { p99: ms(r.send_late_p99_ms), max: ms(r.send_late_max_ms) },
   };
 }
 
