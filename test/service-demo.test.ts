@@ -2,7 +2,7 @@
 // seeding is idempotent, the printed key works against the API, and the real command prints its
 // four lines and answers /health. Margins are compared with the engine called directly.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,16 @@ describe('the demo key against the API (inject)', () => {
     expect(full.body.length).toBeGreaterThan(3 * r.body.length);
     const bad = await app.inject({ method: 'POST', url: '/v1/margin/whatif?detail=everything', headers: auth(second.secret), payload });
     expect(bad.statusCode).toBe(400);
+  });
+});
+
+describe('the serve command store choice', () => {
+  it('--db :memory: is SQLite in memory, not a file of that name', async () => {
+    const { store, where } = await openServiceStore({ db: ':memory:', env: {} });
+    expect(where).toBe('SQLite :memory:');
+    expect((await seedDemoVenue(store, { accounts: 2, now: T0 })).accounts_written).toBe(2);
+    await store.close();
+    expect(existsSync(':memory:')).toBe(false);
   });
 });
 

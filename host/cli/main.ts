@@ -175,7 +175,7 @@ program
   .option('--port <n>', 'port to listen on (default: $PORT or 8080; 0 = any free port)')
   .option('--host <h>', 'address to bind', '127.0.0.1')
   .option('--demo', 'seed a demo venue into the store on first start and print a new operator API key (npm start)')
-  .option('--db <file>', 'serve the stateful API on this SQLite file (default with --demo: $RISKGRID_DB or ./riskgrid.db; DATABASE_URL=postgres://… selects PostgreSQL)')
+  .option('--db <file>', 'serve the stateful API on this SQLite file (default with --demo: $RISKGRID_DB or ./riskgrid.db; :memory: for one that lasts as long as the service; DATABASE_URL=postgres://… selects PostgreSQL)')
   .option('--log-level <level>', 'pino log level: info (default; warn with --demo), debug, warn, silent, ...')
   .option('--nats <url>', 'margin on engine nodes (riskgrid node) on this NATS JetStream server instead of in process (default: $RISKGRID_NATS_URL; needs a store)')
   .action(async (opts: import('./serve-command.js').ServeCommandOptions) => {

@@ -32,7 +32,9 @@ export const DEFAULT_DB = './riskgrid.db';
 export async function openServiceStore(opts: { db?: string; env?: NodeJS.ProcessEnv }): Promise<{ store: Store; where: string }> {
   const env = opts.env ?? process.env;
   const databaseUrl = env.DATABASE_URL?.trim() ?? '';
-  const sqlitePath = resolve(opts.db ?? (env.RISKGRID_DB || DEFAULT_DB));
+  const db = opts.db ?? (env.RISKGRID_DB || DEFAULT_DB);
+  // SQLite's in-memory database (gone when the service stops), not a file named ":memory:".
+  const sqlitePath = db === ':memory:' ? db : resolve(db);
   const store = await openStore({ databaseUrl, sqlitePath });
   return { store, where: databaseUrl !== '' ? `PostgreSQL ${redactUrl(databaseUrl)}` : `SQLite ${sqlitePath}` };
 }
