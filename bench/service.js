@@ -25,7 +25,9 @@
 // machine, unlike rates), and server_wait_us: how long per request the server was runnable but
 // had no core (other load on the machine; it shows up in latency, not in CPU), and the server's own
 // latency histogram for the route (/metrics: headers read → answer sent; it leaves out the time a
-// request waits in the socket for the event loop). Non-2xx answers
+// request waits in the socket for the event loop), and a probe of the machine's speed at the start
+// and at the end (machine_probe_us: one JSON.parse of a 7.4 KB simulate body, in this process): a
+// shared VM's cores slow down with its neighbours, and the latencies with them. Non-2xx answers
 // fail the benchmark (a fast error is not a margin). A market feed re-dates and POSTs the snapshot
 // every 5 s during the runs; feed_ingest_ms is how long each POST took (the server re-margins the
 // book meanwhile, and what-ifs arriving then wait: with p99 ≤ 5 ms, that shows).
@@ -146,6 +148,9 @@ try {
   const simulateBodies = Array.from({ length: 256 }, (_, i) => JSON.stringify({ profile: 'derive-pmrm2.test', account: { account_id: `sim-${i}`, positions: book(), balances: { USDC: 1e6 } }, market }));
   // Without `market`: margined on the service's latest snapshot (the body is the account only).
   const onLatest = simulateBodies.map((b) => JSON.stringify({ ...JSON.parse(b), market: undefined }));
+  const probe = () => machineProbeUs(simulateBodies[0]);
+  const probeStart = probe();
+  say(`bench: machine probe (JSON.parse of a ${simulateBodies[0].length}-byte body): ${probeStart} µs`);
 
   // The server's JIT first. Code that runs once per snapshot (the book's re-margin, each thread's
   // tables for the new snapshot) reaches V8's compile thresholds only after dozens of snapshots, and
@@ -191,7 +196,9 @@ try {
     for (const c of Array.isArray(r) ? r : [r]) cases.push(c);
   }
 
-  if (json) process.stdout.write(`${JSON.stringify({ cases })}\n`);
+  const machine_probe_us = { start: probeStart, end: probe() };
+  say(`bench: machine probe at the end: ${machine_probe_us.end} µs (at the start: ${probeStart} µs)`);
+  if (json) process.stdout.write(`${JSON.stringify({ cases, machine_probe_us })}\n`);
   else {
     for (const c of cases) process.stdout.write(`${JSON.stringify(c)}\n`);
   }
@@ -352,6 +359,17 @@ function serverSide(before, after) {
   const within = (le) => ((after.get(le) ?? 0) - (before.get(le) ?? 0)) / total;
   const p99 = les.find((le) => within(le) >= 0.99);
   return { requests: total, p99_le_ms: p99 === undefined ? null : Number(p99) * 1000, share_le_5ms: Number(within('0.005').toFixed(4)) };
+}
+
+/** µs per JSON.parse of `text`: the median of 5 rounds of 2,000, after a warm-up round. */
+function machineProbeUs(text) {
+  const rounds = [];
+  for (let r = 0; r < 6; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 2000; i++) JSON.parse(text);
+    if (r > 0) rounds.push(((performance.now() - t0) * 1000) / 2000);
+  }
+  return Math.round(median(rounds) * 10) / 10;
 }
 
 /** One open-loop run, its figures in autocannon's shape (latencies rounded to 0.1 ms). */
