@@ -37,7 +37,8 @@
 // --accounts N (bench accounts), --log-level L (server's pino level; default warn), --skip-stream,
 // --only whatif|simulate|mixed, --mixed W,S (the mixed case: W what-ifs/s and S simulates/s
 // offered together; default 3000,1000), --no-feed (no market feed: margins then carry `degraded`),
-// --warm-ingests N (snapshots fed before measuring, to compile the per-snapshot code; default 80), --detail full
+// --warm-ingests N (snapshots fed before measuring, to compile the per-snapshot code; default 80),
+// --rate-warmup S (open-loop load before each case's fixed-rate runs; default 3), --detail full
 // (answers as ?detail=full: what-ifs with every scenario and the greeks, simulates with each
 // position's greeks).
 import { fork, spawn } from 'node:child_process';
@@ -66,6 +67,7 @@ const LEGS = 50;
 const ONLY = flag('only', undefined);
 const FEED = !args.includes('--no-feed');
 const WARM_INGESTS = Number(flag('warm-ingests', '80'));
+const RATE_WARMUP = Number(flag('rate-warmup', '3')); // s of open-loop load before the fixed-rate runs
 const DETAIL = flag('detail', 'summary'); // answers: summary (default) or full
 const MIXED = flag('mixed', '3000,1000').split(',').map(Number); // what-if, simulate req/s offered together
 const say = (s) => process.stderr.write(`${s}\n`);
@@ -262,7 +264,7 @@ function fire(url, headers, bodies, duration, rate, connections = CONNECTIONS) {
 }
 
 async function loadCase(name, url, headers, bodies) {
-  say(`bench ${name}: warm-up 3 s, then ${RUNS} × ${DURATION} s at ${CONNECTIONS} connections (saturation)${RATE > 0 ? `, then 3 s warm-up and ${RUNS} × ${DURATION} s offered ${RATE} req/s open-loop over ${RATE_CONNECTIONS} connections` : ''}${RATE > 0 && BURST ? `, then ${RUNS} × ${DURATION} s of autocannon's per-second quota at ${RATE} req/s over 20 connections` : ''}`);
+  say(`bench ${name}: warm-up 3 s, then ${RUNS} × ${DURATION} s at ${CONNECTIONS} connections (saturation)${RATE > 0 ? `, then ${RATE_WARMUP} s warm-up and ${RUNS} × ${DURATION} s offered ${RATE} req/s open-loop over ${RATE_CONNECTIONS} connections` : ''}${RATE > 0 && BURST ? `, then ${RUNS} × ${DURATION} s of autocannon's per-second quota at ${RATE} req/s over 20 connections` : ''}`);
   // A probe first: a wrong body would otherwise benchmark an error path.
   const probe = await fetch(url, { method: 'POST', headers, body: bodies[0] });
   if (probe.status !== 200) throw new Error(`${name}: probe answered ${probe.status} ${await probe.text()}`);
@@ -290,7 +292,7 @@ async function measure(name, url, headers, bodies, rate, connections = CONNECTIO
   const runs = [];
   // The open-loop generator's requests differ from autocannon's (headers, connections): the
   // server's JIT and GC settle on them for 3 s first, as the saturation runs' warm-up does.
-  if (generator === 'open-loop') await openLoopRun(url, headers, bodies, 3, rate, connections);
+  if (generator === 'open-loop') await openLoopRun(url, headers, bodies, RATE_WARMUP, rate, connections);
   for (let k = 0; k < RUNS; k++) {
     const cpu0 = serverCpuMs();
     const sys0 = serverCpuMs('sys');
