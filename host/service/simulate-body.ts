@@ -20,15 +20,15 @@ export interface SimulateTexts {
 }
 
 /** Market texts found valid (newest first): JSON objects, free of poisoned keys. */
-const parsedMarkets: string[] = [];
-const PARSED_MARKETS = 4;
+const checkedMarkets: string[] = [];
+const CHECKED_MARKETS = 4;
 
 /**
  * Parses `text` as `parseJson` (Fastify's default JSON parser) does, and calls `done` as it would.
  * `texts` receives the account's and the market's text.
  */
 export function parseSimulateBody(parseJson: JsonParser, req: FastifyRequest, text: string, texts: SimulateTexts, done: (err: Error | null, body?: unknown) => void): void {
-  const members = objectMembers(text, parsedMarkets);
+  const members = objectMembers(text, checkedMarkets);
   if (members === undefined || members.some((m) => m.key === '__proto__' || m.key === 'constructor')) {
     parseJson(req, text, (err, body) => {
       if (err === null) wholeTexts(body as Record<string, unknown>, texts);
@@ -56,11 +56,11 @@ export function parseSimulateBody(parseJson: JsonParser, req: FastifyRequest, te
 }
 
 function remember(market: string): void {
-  parsedMarkets.unshift(market);
-  if (parsedMarkets.length > PARSED_MARKETS) parsedMarkets.pop();
+  checkedMarkets.unshift(market);
+  if (checkedMarkets.length > CHECKED_MARKETS) checkedMarkets.pop();
 }
 
-/** A body parsed whole: the members written back (a rare body, so the cost does not matter). */
+/** A body parsed whole: the values it read, written back (a rare body: the cost does not matter). */
 function wholeTexts(body: Record<string, unknown>, texts: SimulateTexts): void {
   if (typeof body !== 'object' || body === null) return;
   if (Object.hasOwn(body, 'account')) texts.account = JSON.stringify(body.account);

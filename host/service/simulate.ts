@@ -40,8 +40,8 @@ declare module 'fastify' {
 
 /** `state`: the stateful service's, whose latest snapshot a body without `market` is margined on. */
 export function registerSimulate(app: FastifyInstance, engines: EngineCache, pool: SimulatePool, state?: ServiceState): void {
-  // In its own scope, a JSON parser that keeps the account's and the market's text for the worker,
-  // and parses a market it has seen only once (simulate-body.ts).
+  // In its own scope, a JSON parser that checks the body without building the account and the
+  // market, and keeps their text for the worker, which parses them (simulate-body.ts).
   void app.register(async (scope) => {
     const parseJson = scope.getDefaultJsonParser('error', 'error');
     scope.decorateRequest('simulateTexts', null);
