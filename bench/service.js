@@ -291,7 +291,7 @@ async function loadCase(name, url, headers, bodies) {
 async function measure(name, url, headers, bodies, rate, connections = CONNECTIONS, generator = 'autocannon') {
   const runs = [];
   // The open-loop generator's requests differ from autocannon's (headers, connections): the
-  // server's JIT and GC settle on them for 3 s first, as the saturation runs' warm-up does.
+  // server's JIT and GC settle on them first (--rate-warmup, 3 s), as the saturation runs' warm-up does.
   if (generator === 'open-loop') await openLoopRun(url, headers, bodies, RATE_WARMUP, rate, connections);
   for (let k = 0; k < RUNS; k++) {
     const cpu0 = serverCpuMs();
