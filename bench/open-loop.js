@@ -41,10 +41,10 @@ export function openLoop({ url, headers, bodies, rate, duration, connections }) 
       stopped = true;
       for (const s of sockets) s.destroy();
       const sorted = latencies.slice(0, done).sort();
-      const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
       const late = sendLate.slice(0, sentFree).sort();
+      const q = (xs, p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))];
       const elapsed = (performance.now() - t0) / 1000;
-      resolve({ requests: done, req_per_s: done / elapsed, p50_ms: q(0.5), p99_ms: q(0.99), p999_ms: q(0.999), max_ms: sorted[sorted.length - 1], send_late_p99_ms: late[Math.floor(0.99 * late.length)] ?? 0, send_late_max_ms: late[late.length - 1] ?? 0, non2xx, errors });
+      resolve({ requests: done, req_per_s: done / elapsed, p50_ms: q(sorted, 0.5), p99_ms: q(sorted, 0.99), p999_ms: q(sorted, 0.999), max_ms: sorted[sorted.length - 1], send_late_p99_ms: q(late, 0.99) ?? 0, send_late_max_ms: late[late.length - 1] ?? 0, non2xx, errors });
     };
     const send = (s, i) => {
       s.dueIndex = i;

@@ -37,7 +37,7 @@ export function objectMembers(json: string, known: readonly string[] = []): Memb
       const keyEnd = stringEnd(json, i);
       if (keyEnd < 0 || escaped) return undefined;
       const key = json.slice(i + 1, keyEnd - 1);
-      if (key === '__proto__' || key === 'constructor' || out.some((m) => m.key === key)) return undefined;
+      if (protoKey(json, i + 1, keyEnd - 1) || out.some((m) => m.key === key)) return undefined;
       i = skipSpace(json, keyEnd);
       if (json.charCodeAt(i) !== COLON) return undefined;
       const start = skipSpace(json, i + 1);
