@@ -66,8 +66,6 @@ export class DerivePmrm2Rows {
   private epoch = 0;
   private slotEpoch = new Int32Array(256);
   private slotAmt = new Float64Array(256);
-  private exEpoch = new Int32Array(16);
-  private exAbs = new Float64Array(16);
   private list = new Int32Array(64);
   private sorted = new Int32Array(64);
   private mark = new Uint8Array(256);
@@ -94,7 +92,6 @@ export class DerivePmrm2Rows {
     if (this.epoch === 0x3fffffff) {
       // Epochs mark "seen in this account" in Int32Arrays: start over long before they overflow.
       this.slotEpoch.fill(0);
-      this.exEpoch.fill(0);
       this.epoch = 0;
     }
     const epoch = ++this.epoch;
@@ -151,22 +148,9 @@ export class DerivePmrm2Rows {
     }
     const minConf = perpAmount !== 0 ? Math.min(ctx.spotConfidence, ctx.perp!.confidence) : ctx.spotConfidence;
 
-    // Σ|amount| per expiry in first-appearance order; amounts must be finite.
+    // Amounts must be finite.
     const sx = ctx.slotExpiry;
-    if (this.exEpoch.length < ctx.exFeed.length) {
-      this.exEpoch = grownI32(this.exEpoch, ctx.exFeed.length);
-      this.exAbs = grownF64(this.exAbs, ctx.exFeed.length);
-    }
-    for (let i = 0; i < nList; i++) {
-      const s = list[i]!;
-      if (!isNum(amt[s]!)) return false;
-      const e = sx[s]!;
-      if (this.exEpoch[e] !== epoch) {
-        this.exEpoch[e] = epoch;
-        this.exAbs[e] = 0;
-      }
-      this.exAbs[e] += Math.abs(amt[s]!);
-    }
+    for (let i = 0; i < nList; i++) if (!isNum(amt[list[i]!]!)) return false;
 
     // Balances: the margin asset is cash; the rest collateral, sorted by name.
     const col0 = this.nCol;
@@ -201,6 +185,7 @@ export class DerivePmrm2Rows {
     while (i < nList) {
       const e = sx[sorted[i]!]!;
       let naked = 0;
+      let abs = 0; // Σ|amount| in the canonical order, as arrange.ts: bit-identical under permutation
       while (i < nList && sx[sorted[i]!] === e) {
         // One strike: its put then its call.
         const k = strike[sorted[i]!]!;
@@ -208,6 +193,7 @@ export class DerivePmrm2Rows {
         while (i < nList && sx[sorted[i]!] === e && strike[sorted[i]!] === k) {
           const s = sorted[i++]!;
           sum += amt[s]!;
+          abs += Math.abs(amt[s]!);
           pi[nPos] = row[s]!;
           ps[nPos++] = amt[s]!;
         }
@@ -216,7 +202,7 @@ export class DerivePmrm2Rows {
       this.groupId[nEnt] = 1 + e;
       this.entExpiry[nEnt] = e;
       this.entNaked[nEnt] = naked;
-      this.entAbs[nEnt] = this.exAbs[e]!;
+      this.entAbs[nEnt] = abs;
       this.groupStart[++nEnt] = nPos;
     }
     let linear = 0;

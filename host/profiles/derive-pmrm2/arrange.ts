@@ -148,7 +148,6 @@ export function arrangeDerivePortfolio(p: DerivePortfolio, path = 'portfolio'): 
       expiries.push(e);
     }
     e.options.push(i);
-    e.absAmount += Math.abs(o.amount);
   }
 
   const opts = p.options;
@@ -167,6 +166,9 @@ export function arrangeDerivePortfolio(p: DerivePortfolio, path = 'portfolio'): 
           fail('RG_ERR_INVALID_INPUT', `${path}.options[${Math.max(list[m]!, list[m - 1]!)}]`, strike, 'repeats an option (same expiry, strike and type)');
         }
         sum += opts[list[m]!]!.amount;
+        // Σ|amount| in this canonical order too: summed in input order it moved the oracle
+        // contingency (so IM) by an ulp when the options were permuted.
+        e.absAmount += Math.abs(opts[list[m]!]!.amount);
       }
       e.nakedShorts += nakedAtStrike(sum);
       k = m;
