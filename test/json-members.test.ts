@@ -5,7 +5,7 @@
 // `__proto__` or `constructor`. It gives up (undefined) on top-level keys it does not judge itself.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { objectMembers } from '../host/service/json-members.js';
+import { lastMemberText, objectMembers } from '../host/service/json-members.js';
 
 const space = fc.constantFrom('', ' ', '\n  ', '\t', ' \r\n ');
 const entries = (text: string, known: readonly string[] = []) => objectMembers(text, known)?.map((m) => [m.key, JSON.parse(text.slice(m.start, m.end)) as unknown]);
@@ -76,6 +76,14 @@ describe('objectMembers', () => {
       { key: 'market', start: 10, end: 10 + market.length, known: true, suspect: false },
       { key: 'account', start: 10 + market.length + 11, end: 10 + market.length + 13, known: false, suspect: false },
     ]);
+  });
+
+  it('lastMemberText: the last member of a name, escaped keys decoded, in a text that parsed', () => {
+    const text = ' {"a":1,"b":[{"a":2}],"\\u0061":"x}","a" : {"c":3} } ';
+    expect(lastMemberText(text, 'a')).toBe('{"c":3}');
+    expect(lastMemberText(text, 'b')).toBe('[{"a":2}]');
+    expect(lastMemberText(text, 'z')).toBeUndefined();
+    expect(lastMemberText('{}', 'a')).toBeUndefined();
   });
 
   it('gives up on top-level keys escaped, repeated, __proto__ or constructor, and on what is not a valid object', () => {

@@ -56,6 +56,27 @@ export function objectMembers(json: string, known: readonly string[] = []): Memb
   return skipSpace(json, i + 1) === json.length ? out : undefined;
 }
 
+/**
+ * The text of the last top-level member named `name` in `json`, a JSON object that parsed (its
+ * keys may repeat or need decoding: what objectMembers gives up on; a leading BOM is allowed, as
+ * Fastify's parser strips it); undefined when there is none. The last, as JSON.parse keeps.
+ */
+export function lastMemberText(json: string, name: string): string | undefined {
+  let out: string | undefined;
+  let i = skipSpace(json, json.indexOf('{') + 1);
+  while (json.charCodeAt(i) === QUOTE) {
+    escaped = false;
+    const keyEnd = stringEnd(json, i);
+    const key = escaped ? (JSON.parse(json.slice(i, keyEnd)) as string) : json.slice(i + 1, keyEnd - 1);
+    const start = skipSpace(json, skipSpace(json, keyEnd) + 1);
+    const end = valueEnd(json, start);
+    if (key === name) out = json.slice(start, end);
+    i = skipSpace(json, end);
+    if (json.charCodeAt(i) === COMMA) i = skipSpace(json, i + 1);
+  }
+  return out;
+}
+
 /** What the scan of a value found besides its end: a key that only a parse can judge. */
 let suspect = false;
 /** The last string scanned had an escape. */

@@ -10,7 +10,7 @@
 // simple (invalid, a top-level key repeated, escaped, `__proto__` or `constructor`) go to Fastify's
 // parser whole.
 import type { FastifyRequest } from 'fastify';
-import { objectMembers } from './json-members.js';
+import { lastMemberText, objectMembers } from './json-members.js';
 
 type JsonParser = (req: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => void;
 
@@ -32,7 +32,7 @@ export function parseSimulateBody(parseJson: JsonParser, req: FastifyRequest, te
   const members = objectMembers(text, checkedMarkets);
   if (members === undefined) {
     parseJson(req, text, (err, body) => {
-      if (err === null) wholeTexts(body as Record<string, unknown>, texts);
+      if (err === null) wholeTexts(text, body, texts);
       done(err, body);
     });
     return;
@@ -61,9 +61,12 @@ function remember(market: string): void {
   if (checkedMarkets.length > CHECKED_MARKETS) checkedMarkets.pop();
 }
 
-/** A body parsed whole: the values it read, written back (a rare body: the cost does not matter). */
-function wholeTexts(body: Record<string, unknown>, texts: SimulateTexts): void {
-  if (typeof body !== 'object' || body === null) return;
-  if (Object.hasOwn(body, 'account')) texts.account = JSON.stringify(body.account);
-  if (Object.hasOwn(body, 'market')) texts.market = JSON.stringify(body.market);
+/**
+ * A body parsed whole: the members' texts cut from it, not written back from the values read
+ * (JSON.stringify writes a number beyond the double range, which parsed as Infinity, as null).
+ */
+function wholeTexts(text: string, body: unknown, texts: SimulateTexts): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  texts.account = lastMemberText(text, 'account');
+  texts.market = lastMemberText(text, 'market');
 }
